@@ -1,0 +1,107 @@
+# mlops-course — every target installs what it needs first (uv, then the locked env).
+# `make` alone lists the targets.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+# uv: the one on PATH, else a private copy installed with pip into .tools/ (no binary download).
+UV_VERSION ?= 0.13.9
+UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+# The system Python 3.11: uv must never download an interpreter.
+export UV_PYTHON ?= 3.11
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON_PREFERENCE := only-system
+export UV_LINK_MODE ?= copy
+RUN := $(UV) run --locked --no-sync
+
+# make check runs the notebooks in fast mode (fewer rows, fewer trees); FAST=0 for full size.
+FAST ?= 1
+JOBS ?= 2
+HOST ?= 127.0.0.1
+PORT ?= 8000
+LAB_PORT ?= 8888
+REPORTS := build/reports
+STAMP := .venv/.synced-stamp
+
+.PHONY: help install lab check lint format test notebooks nbval exercises model serve mlflow \
+	pipeline docker-build docker-run compose-up compose-down clean
+
+help: ## List the targets
+	@echo "mlops-course — cours MLOps exécutable"
+	@echo
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(STAMP): pyproject.toml uv.lock | $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	$(UV) sync --locked
+	@touch $@
+
+install: $(STAMP) ## Install the locked environment (.venv) with uv
+
+lab: $(STAMP) ## Open JupyterLab (your exercise copies are in mon-travail/)
+	$(RUN) mlops-course workspace
+	$(RUN) jupyter lab --ServerApp.root_dir=. --port=$(LAB_PORT) $(LAB_ARGS)
+
+check: $(STAMP) ## Verify everything: lint, tests, notebooks, nbval outputs, exercises in sync
+	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
+	@start=$$(date +%s); \
+	$(MAKE) lint && \
+	$(MAKE) test PYTEST_ARGS="--junitxml=$(REPORTS)/unit.xml" && \
+	$(MAKE) notebooks PYTEST_ARGS="--junitxml=$(REPORTS)/notebooks.xml" && \
+	$(MAKE) nbval PYTEST_ARGS="--junitxml=$(REPORTS)/nbval.xml"; \
+	status=$$?; \
+	$(RUN) mlops-course report --dir $(REPORTS) || status=1; \
+	echo "make check: $$(( $$(date +%s) - start )) s"; \
+	exit $$status
+
+lint: $(STAMP) ## ruff on code and notebooks; notebooks stripped; exercises/ in sync
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) nbstripout --verify notebooks/*.ipynb solutions/*.ipynb exercises/*.ipynb
+	$(RUN) mlops-course format-notebooks --check
+	$(RUN) mlops-course exercises --check
+
+format: $(STAMP) ## Format code (ruff) and notebooks (no outputs, stable ids)
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+	$(RUN) mlops-course format-notebooks
+
+test: $(STAMP) ## Unit and integration tests (pytest, warnings are errors)
+	$(RUN) pytest tests --ignore=tests/notebooks -n $(JOBS) -q $(PYTEST_ARGS)
+
+notebooks: $(STAMP) ## Execute every notebook with papermill (executed copies in build/executed)
+	MLOPS_COURSE_FAST=$(FAST) $(RUN) pytest tests/notebooks -n $(JOBS) -q --durations=0 $(PYTEST_ARGS)
+
+nbval: $(STAMP) ## Re-run lecture notebooks with nbval and compare the tagged outputs
+	$(RUN) mlops-course nbval-prepare
+	MLOPS_COURSE_FAST=$(FAST) $(RUN) pytest --nbval-lax build/nbval -n $(JOBS) --dist loadscope -q \
+		$(PYTEST_ARGS)
+
+exercises: $(STAMP) ## Regenerate exercises/ from solutions/
+	$(RUN) mlops-course exercises
+
+model: $(STAMP) ## Train the chapter's pipeline: model/pipeline_v1.{joblib,onnx} + manifest
+	$(RUN) mlops-course model
+
+serve: $(STAMP) ## Run the prediction API on http://$(HOST):$(PORT)
+	$(RUN) uvicorn mlops_course.api:app --host $(HOST) --port $(PORT)
+
+mlflow: $(STAMP) ## MLflow UI on the local store (http://127.0.0.1:5000)
+	@mkdir -p mlruns/artifacts
+	@echo "MLflow UI: http://127.0.0.1:5000 (Ctrl+C to stop)"
+	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(RUN) mlflow server \
+		--backend-store-uri "sqlite:///$(CURDIR)/mlruns/mlflow.db" \
+		--default-artifact-root "$(CURDIR)/mlruns/artifacts" \
+		--host 127.0.0.1 --port 5000 --workers 1
+
+pipeline: $(STAMP) ## Capstone: train, gate, promote, serve, drift, retrain, roll back
+	$(RUN) mlops-course pipeline
+
+clean: ## Remove build outputs and caches (keeps .venv, model/, mlruns/ and mon-travail/)
+	rm -rf build .ruff_cache
+	find . -name __pycache__ -type d -not -path './.venv/*' -prune -exec rm -rf {} +

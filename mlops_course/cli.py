@@ -1,0 +1,73 @@
+"""The ``mlops-course`` command: one subcommand per task, each owned by its module.
+
+Every subcommand is ``module:function`` where ``function(argv: list[str]) -> int`` parses
+its own arguments; modules are imported only when their command runs, so
+``mlops-course --help`` stays fast and needs neither MLflow nor onnxruntime.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+#: subcommand -> (target "module:function", one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "exercises": (
+        "mlops_course.courseware.commands:exercises",
+        "regenerate exercises/ from solutions/ (--check: only compare)",
+    ),
+    "workspace": (
+        "mlops_course.courseware.commands:workspace",
+        "copy the exercises a learner has not started yet into mon-travail/",
+    ),
+    "format-notebooks": (
+        "mlops_course.courseware.commands:format_notebooks",
+        "strip outputs, pin cell ids and kernelspec (--check: only verify)",
+    ),
+    "nbval-prepare": (
+        "mlops_course.courseware.commands:nbval_prepare",
+        "write build/nbval/ notebooks carrying the expected outputs of tagged cells",
+    ),
+    "record-outputs": (
+        "mlops_course.courseware.commands:record_outputs",
+        "run notebooks and store what their nbval-tagged cells print (for authors)",
+    ),
+    "report": (
+        "mlops_course.courseware.report:cli",
+        "print the summary of a `make check` run from build/reports/",
+    ),
+    "model": (
+        "mlops_course.serialization:cli",
+        "train the chapter's pipeline and write model/pipeline_v1.{joblib,onnx} + manifest",
+    ),
+    "serve": ("mlops_course.api.server:cli", "run the prediction API with uvicorn"),
+    "audit": ("mlops_course.audit:cli", "audit a project against the chapter's checklist"),
+    "pipeline": ("mlops_course.pipeline:cli", "run the capstone loop end to end"),
+}
+
+
+def _usage() -> str:
+    width = max(map(len, COMMANDS))
+    lines = ["usage: mlops-course COMMAND [ARGS...]", "", "commands:"]
+    lines += [f"  {name:<{width}}  {text}" for name, (_, text) in COMMANDS.items()]
+    lines += ["", "`mlops-course COMMAND --help` for the arguments of one command."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch to a subcommand; return its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(_usage())
+        return 0
+    name, rest = args[0], args[1:]
+    if name not in COMMANDS:
+        print(f"mlops-course: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    module_name, _, function_name = COMMANDS[name][0].partition(":")
+    function = getattr(importlib.import_module(module_name), function_name)
+    return int(function(rest) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

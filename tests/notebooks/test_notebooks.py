@@ -1,0 +1,65 @@
+"""Execute every course notebook with papermill, from a fresh kernel, in fast mode.
+
+- lecture notebooks (``notebooks/``) must run top to bottom;
+- solution notebooks (``solutions/``) run as their *proof*: before each check, the
+  exercise's cells are re-run as stubs and the check must answer "pas encore fait";
+  then the solution runs again and the check must pass;
+- exercise notebooks (``exercises/``) must run up to their first check, and fail there
+  with ``NotDoneError`` (the learner has not written anything yet).
+
+Executed copies are kept under ``build/executed/`` for inspection.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mlops_course.config import project_root
+from mlops_course.courseware import exercises as ex
+from mlops_course.courseware import notebooks as nbio
+from mlops_course.courseware import runner
+
+ROOT = project_root()
+FAST = os.environ.get("MLOPS_COURSE_FAST", "1") != "0"
+EXECUTED = runner.build_dir(ROOT) / "executed"
+
+
+def _params(folder: str) -> list:
+    return [pytest.param(p, id=p.stem) for p in nbio.discover(folder, ROOT)]
+
+
+@pytest.mark.parametrize("path", _params("notebooks"))
+def test_lecture_notebook(path: Path) -> None:
+    env = runner.isolated_env(f"notebooks-{path.stem}", ROOT, fast=FAST)
+    outcome = runner.execute(path, EXECUTED / "notebooks" / path.name, env=env)
+    assert outcome.ok, outcome.describe()
+
+
+@pytest.mark.parametrize("path", _params("solutions"))
+def test_solution_notebook(path: Path) -> None:
+    solution = nbio.read(path)
+    assert ex.exercises_of(solution), f"{path} has no exercise (no cell tagged 'check')"
+    proof = ex.make_proof(solution, path)
+    env = runner.isolated_env(f"solutions-{path.stem}", ROOT, fast=FAST)
+    outcome = runner.execute(path, EXECUTED / "solutions" / path.name, env=env, source=proof)
+    if not outcome.ok:
+        origin = proof.cells[outcome.cell_index].metadata.get("proof_source_cell")
+        where = f"solution cell {origin}" if origin is not None else "an inserted proof cell"
+        pytest.fail(f"{outcome.describe()}\n  ({where} of {path.name})", pytrace=False)
+
+
+@pytest.mark.parametrize("path", _params("exercises"))
+def test_exercise_notebook(path: Path) -> None:
+    nb = nbio.read(path)
+    first_check = runner.first_check_index(nb)
+    assert first_check is not None, f"{path} has no check cell"
+    env = runner.isolated_env(f"exercises-{path.stem}", ROOT, fast=FAST)
+    outcome = runner.execute(path, EXECUTED / "exercises" / path.name, env=env)
+    assert not outcome.ok, f"{path} ran to the end although its exercises are stubs"
+    assert (outcome.cell_index, outcome.error_name) == (first_check, "NotDoneError"), (
+        f"{path} must run up to its first check (cell {first_check}) and stop there with "
+        f"NotDoneError; instead: {outcome.describe()}"
+    )
