@@ -28,7 +28,7 @@ STAMP := .venv/.synced-stamp
 .PHONY: help install lab check lint format test notebooks nbval exercises model serve mlflow \
 	pipeline docker-build docker-run compose-up compose-down clean
 
-help: ## List the targets
+help: ## Lister les cibles
 	@echo "mlops-course — cours MLOps exécutable"
 	@echo
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -41,13 +41,13 @@ $(STAMP): pyproject.toml uv.lock | $(if $(filter .tools/bin/uv,$(UV)),.tools/bin
 	$(UV) sync --locked
 	@touch $@
 
-install: $(STAMP) ## Install the locked environment (.venv) with uv
+install: $(STAMP) ## Installer l'environnement verrouillé (.venv) avec uv
 
-lab: $(STAMP) ## Open JupyterLab (your exercise copies are in mon-travail/)
+lab: $(STAMP) ## Ouvrir JupyterLab (vos copies d'exercices sont dans mon-travail/)
 	$(RUN) mlops-course workspace
 	$(RUN) jupyter lab --ServerApp.root_dir=. --port=$(LAB_PORT) $(LAB_ARGS)
 
-check: $(STAMP) ## Verify everything: lint, tests, notebooks, nbval outputs, exercises in sync
+check: $(STAMP) ## Tout vérifier : lint, tests, notebooks, sorties nbval, exercices synchronisés
 	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
 	@start=$$(date +%s); \
 	$(MAKE) lint && \
@@ -59,39 +59,39 @@ check: $(STAMP) ## Verify everything: lint, tests, notebooks, nbval outputs, exe
 	echo "make check: $$(( $$(date +%s) - start )) s"; \
 	exit $$status
 
-lint: $(STAMP) ## ruff on code and notebooks; notebooks stripped; exercises/ in sync
+lint: $(STAMP) ## ruff sur le code et les notebooks ; notebooks sans sorties ; exercises/ à jour
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) nbstripout --verify notebooks/*.ipynb solutions/*.ipynb exercises/*.ipynb
 	$(RUN) mlops-course format-notebooks --check
 	$(RUN) mlops-course exercises --check
 
-format: $(STAMP) ## Format code (ruff) and notebooks (no outputs, stable ids)
+format: $(STAMP) ## Formater le code (ruff) et les notebooks (sans sorties, ids stables)
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 	$(RUN) mlops-course format-notebooks
 
-test: $(STAMP) ## Unit and integration tests (pytest, warnings are errors)
+test: $(STAMP) ## Tests unitaires et d'intégration (pytest, avertissements = erreurs)
 	$(RUN) pytest tests --ignore=tests/notebooks -n $(JOBS) -q $(PYTEST_ARGS)
 
-notebooks: $(STAMP) ## Execute every notebook with papermill (executed copies in build/executed)
+notebooks: $(STAMP) ## Exécuter tous les notebooks avec papermill (copies dans build/executed)
 	MLOPS_COURSE_FAST=$(FAST) $(RUN) pytest tests/notebooks -n $(JOBS) -q --durations=0 $(PYTEST_ARGS)
 
-nbval: $(STAMP) ## Re-run lecture notebooks with nbval and compare the tagged outputs
+nbval: $(STAMP) ## Rejouer les notebooks de cours avec nbval et comparer les sorties taguées
 	$(RUN) mlops-course nbval-prepare
 	MLOPS_COURSE_FAST=$(FAST) $(RUN) pytest --nbval-lax build/nbval -n $(JOBS) --dist loadscope -q \
 		$(PYTEST_ARGS)
 
-exercises: $(STAMP) ## Regenerate exercises/ from solutions/
+exercises: $(STAMP) ## Régénérer exercises/ depuis solutions/
 	$(RUN) mlops-course exercises
 
-model: $(STAMP) ## Train the chapter's pipeline: model/pipeline_v1.{joblib,onnx} + manifest
+model: $(STAMP) ## Entraîner le pipeline : model/pipeline_v1.{joblib,onnx} + manifeste
 	$(RUN) mlops-course model
 
-serve: $(STAMP) ## Run the prediction API on http://$(HOST):$(PORT)
+serve: $(STAMP) ## Lancer l'API de prédiction (HOST=127.0.0.1 PORT=8000 par défaut)
 	$(RUN) uvicorn mlops_course.api:app --host $(HOST) --port $(PORT)
 
-mlflow: $(STAMP) ## MLflow UI on the local store (http://127.0.0.1:5000)
+mlflow: $(STAMP) ## Interface MLflow sur le store local (http://127.0.0.1:5000)
 	@mkdir -p mlruns/artifacts
 	@echo "MLflow UI: http://127.0.0.1:5000 (Ctrl+C to stop)"
 	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(RUN) mlflow server \
@@ -99,9 +99,9 @@ mlflow: $(STAMP) ## MLflow UI on the local store (http://127.0.0.1:5000)
 		--default-artifact-root "$(CURDIR)/mlruns/artifacts" \
 		--host 127.0.0.1 --port 5000 --workers 1
 
-pipeline: $(STAMP) ## Capstone: train, gate, promote, serve, drift, retrain, roll back
+pipeline: $(STAMP) ## Capstone : entraîner, valider, promouvoir, servir, drift, réentraîner, rollback
 	$(RUN) mlops-course pipeline
 
-clean: ## Remove build outputs and caches (keeps .venv, model/, mlruns/ and mon-travail/)
+clean: ## Supprimer build/ et les caches (garde .venv, model/, mlruns/, mon-travail/)
 	rm -rf build .ruff_cache
 	find . -name __pycache__ -type d -not -path './.venv/*' -prune -exec rm -rf {} +

@@ -54,8 +54,9 @@ def exercice_3(manquantes: Callable[[set[str]], set[str]]) -> None:
         expect(
             set(got) == want,
             f"pour {sorted(pratiques) or 'aucune pratique'}, votre fonction renvoie "
-            f"{sorted(got)} au lieu de {sorted(want)}. Indice : les niveaux sont cumulatifs, "
-            "utilisez lifecycle.required_for(niveau + 1).",
+            f"{sorted(got)} au lieu de {sorted(want)}. Indice : partez de "
+            "lifecycle.required_for(niveau + 1) (les niveaux sont cumulatifs) et retirez "
+            "les pratiques que le projet a déjà.",
         )
     got = call(manquantes, set(lifecycle.PRACTICES), what="Exercice 3")
     expect(set(got) == set(), "un projet qui a toutes les pratiques n'a plus rien à ajouter.")

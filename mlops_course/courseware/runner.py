@@ -102,8 +102,8 @@ def execute(
             execution_timeout=CELL_TIMEOUT,
         )
     except PapermillExecutionError as failure:
-        executed = nbio.read(output)
-        cell = executed.cells[failure.cell_index] if failure.cell_index is not None else None
+        # cell_index counts the cells of the input notebook (papermill inserts its error
+        # banner in the executed copy only after computing it).
         return Outcome(
             notebook,
             output,
@@ -111,7 +111,7 @@ def execute(
             error=str(failure.evalue),
             error_name=failure.ename,
             cell_index=failure.cell_index,
-            cell_source=cell.source if cell is not None else None,
+            cell_source=failure.source,
         )
     finally:
         for key, value in saved.items():
