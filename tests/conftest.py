@@ -8,7 +8,9 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Point MLOPS_COURSE_HOME (models, logs, MLflow store) at a fresh temporary folder."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("MLOPS_COURSE_HOME", str(home))

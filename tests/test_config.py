@@ -31,7 +31,9 @@ def test_the_default_home_is_the_repository_root(monkeypatch: pytest.MonkeyPatch
     assert config.tracking_uri().startswith("sqlite:////")  # absolute path
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("true", True), ("0", False), ("", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("true", True), ("0", False), ("", False)]
+)
 def test_fast_mode_reads_the_usual_spellings(
     raw: str, expected: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:

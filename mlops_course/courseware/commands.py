@@ -9,8 +9,8 @@ from pathlib import Path
 
 from mlops_course.config import project_root
 from mlops_course.courseware import exercises as ex
-from mlops_course.courseware import notebooks as nbio
 from mlops_course.courseware import nbval_inputs
+from mlops_course.courseware import notebooks as nbio
 
 #: Where ``make lab`` puts the learner's own copies of the exercises (ignored by git).
 WORKSPACE = "mon-travail"

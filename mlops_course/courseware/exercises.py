@@ -34,7 +34,9 @@ PLACEHOLDER_COMMENT = "# VOTRE CODE ICI"
 _BEGIN = re.compile(r"^(?P<indent>\s*)#\s*BEGIN SOLUTION\b.*$")
 _END = re.compile(r"^\s*#\s*END SOLUTION\b.*$")
 _LINE = re.compile(r"^(?P<body>.*?)\s*#\s*SOLUTION\s*$")
-_ASSIGN = re.compile(r"^(?P<indent>\s*)(?P<target>[A-Za-z_][\w.\[\]'\", ]*?)\s*(?P<op>[-+*/]?=)(?!=)")
+_ASSIGN = re.compile(
+    r"^(?P<indent>\s*)(?P<target>[A-Za-z_][\w.\[\]'\", ]*?)\s*(?P<op>[-+*/]?=)(?!=)"
+)
 _RETURN = re.compile(r"^(?P<indent>\s*)return\b")
 
 

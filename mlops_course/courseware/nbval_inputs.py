@@ -23,7 +23,9 @@ def tagged_cells(nb: nbformat.NotebookNode) -> list[int]:
     return [i for i, c in enumerate(nb.cells) if nbio.TAG_NBVAL in nbio.tags(c)]
 
 
-def with_expected_outputs(nb: nbformat.NotebookNode, home: Path, *, where: str) -> nbformat.NotebookNode:
+def with_expected_outputs(
+    nb: nbformat.NotebookNode, home: Path, *, where: str
+) -> nbformat.NotebookNode:
     """Return a copy whose tagged cells carry their expected stdout as stored output.
 
     A first cell points ``MLOPS_COURSE_HOME`` at ``home`` so the run writes under build/.

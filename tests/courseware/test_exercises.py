@@ -111,7 +111,9 @@ def check_answer(value):
 def test_the_proof_passes_when_the_check_refuses_the_stub_and_accepts_the_solution(
     tmp_path: Path,
 ) -> None:
-    solution = _nb(_code(_STRICT_CHECK), _code("x = 42  # SOLUTION"), _code("check_answer(x)", "check"))
+    solution = _nb(
+        _code(_STRICT_CHECK), _code("x = 42  # SOLUTION"), _code("check_answer(x)", "check")
+    )
     output = _run_in_process(ex.make_proof(solution, tmp_path / "01_demo.ipynb"))
     assert "exercise 1 stub refused" in output
     assert output.rstrip().endswith("✅ ok")
@@ -125,7 +127,9 @@ def test_the_proof_fails_when_a_check_accepts_the_untouched_stub(tmp_path: Path)
 
 
 def test_the_proof_fails_when_the_solution_is_wrong(tmp_path: Path) -> None:
-    solution = _nb(_code(_STRICT_CHECK), _code("x = 41  # SOLUTION"), _code("check_answer(x)", "check"))
+    solution = _nb(
+        _code(_STRICT_CHECK), _code("x = 41  # SOLUTION"), _code("check_answer(x)", "check")
+    )
     proof = ex.make_proof(solution, tmp_path / "01_demo.ipynb")
     with pytest.raises(AssertionError, match="la réponse est 42"):
         _run_in_process(proof)
@@ -139,7 +143,9 @@ def _write_repo(root: Path, answer: str) -> Path:
     return path
 
 
-def test_generate_writes_then_detects_a_solution_edited_without_regenerating(tmp_path: Path) -> None:
+def test_generate_writes_then_detects_a_solution_edited_without_regenerating(
+    tmp_path: Path,
+) -> None:
     _write_repo(tmp_path, "42")
     assert ex.generate(tmp_path, check=True) == [tmp_path / "exercises" / "01_demo.ipynb"]
     ex.generate(tmp_path)

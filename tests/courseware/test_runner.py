@@ -59,7 +59,7 @@ def test_a_tagged_cell_without_expected_output_is_an_authoring_error(tmp_path: P
     cell = nbformat.v4.new_code_cell("print(1)")
     cell.metadata["tags"] = ["nbval-check-output"]
     nb.cells = [cell]
-    with pytest.raises(ValueError, match="cell 0.*expected_output"):
+    with pytest.raises(ValueError, match=r"cell 0.*expected_output"):
         nbval_inputs.with_expected_outputs(nb, tmp_path, where="demo")
 
 
