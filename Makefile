@@ -45,7 +45,8 @@ install: $(STAMP) ## Installer l'environnement verrouillé (.venv) avec uv
 
 lab: $(STAMP) ## Ouvrir JupyterLab (vos copies d'exercices sont dans mon-travail/)
 	$(RUN) mlops-course workspace
-	$(RUN) jupyter lab --ServerApp.root_dir=. --port=$(LAB_PORT) $(LAB_ARGS)
+	$(RUN) jupyter lab --ServerApp.root_dir=. --port=$(LAB_PORT) \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 check: $(STAMP) ## Tout vérifier : lint, tests, notebooks, sorties nbval, exercices synchronisés
 	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
@@ -101,6 +102,27 @@ mlflow: $(STAMP) ## Interface MLflow sur le store local (http://127.0.0.1:5000)
 
 pipeline: $(STAMP) ## Capstone : entraîner, valider, promouvoir, servir, drift, réentraîner, rollback
 	$(RUN) mlops-course pipeline
+
+# Docker (chapitre 05) : il faut un moteur Docker. IMAGE est le tag de l'image de l'API.
+IMAGE ?= mlops-course-api:0.1.0
+COMPOSE := docker compose -f docker/docker-compose.yml
+
+model/pipeline_v1.onnx: | $(STAMP)
+	$(RUN) mlops-course model
+
+docker-build: model/pipeline_v1.onnx ## Construire l'image de l'API (docker/Dockerfile), tag $(IMAGE)
+	docker build -f docker/Dockerfile -t $(IMAGE) \
+		--build-arg VCS_REF=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) .
+
+docker-run: ## Lancer l'image de l'API sur http://127.0.0.1:$(PORT) (Ctrl+C pour arrêter)
+	docker run --rm -p 127.0.0.1:$(PORT):8000 --name mlops-course-api $(IMAGE)
+
+compose-up: model/pipeline_v1.onnx ## Démarrer l'API et MLflow (Docker Compose) jusqu'à « healthy »
+	$(COMPOSE) up --build --detach --wait --wait-timeout 180
+	@echo "API : http://127.0.0.1:8000/docs   MLflow : http://127.0.0.1:5000"
+
+compose-down: ## Arrêter les services Compose (les volumes MLflow sont conservés)
+	$(COMPOSE) down
 
 clean: ## Supprimer build/ et les caches (garde .venv, model/, mlruns/, mon-travail/)
 	rm -rf build .ruff_cache

@@ -1,0 +1,189 @@
+"""Chapter 06's GitHub workflows: valid for GitHub, secret-free, and running all of make check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlops_course import cicd
+from mlops_course.config import project_root
+
+ROOT = project_root()
+CI = ROOT / cicd.WORKFLOWS / "ci.yml"
+UPGRADE = ROOT / cicd.WORKFLOWS / "upgrade.yml"
+MAKEFILE = (ROOT / "Makefile").read_text()
+
+
+def _workflow(path: Path) -> dict:
+    return cicd.load_workflow(path.read_text())
+
+
+def _runs(path: Path, job: str) -> list[str]:
+    return [str(step.get("run", "")) for j, step in cicd.steps(_workflow(path)) if j == job]
+
+
+def test_the_course_has_a_ci_and_a_weekly_upgrade_workflow() -> None:
+    assert [p.name for p in cicd.workflow_paths()] == ["ci.yml", "upgrade.yml"]
+
+
+def test_workflows_validate_against_githubs_schema() -> None:
+    assert cicd.validate_workflow(*cicd.workflow_paths()) == []
+
+
+def test_workflow_validation_reports_what_is_wrong(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  test:\n    steps:\n      - run: make check\n")
+    errors = cicd.validate_workflow(broken)
+    assert errors and "runs-on" in " ".join(errors)
+
+
+@pytest.mark.parametrize("path", [CI, UPGRADE], ids=["ci", "upgrade"])
+def test_review_finds_nothing_to_fix_with_this_makefile(path: Path) -> None:
+    """Also fails when CI calls a make target the Makefile does not define."""
+    assert cicd.review_workflow(path.read_text(), makefile_text=MAKEFILE) == []
+
+
+def test_review_flags_each_flaw_of_the_chapters_workflow() -> None:
+    problems = " | ".join(cicd.review_workflow(cicd.CHAPTER_WORKFLOW, makefile_text=MAKEFILE))
+    for flaw in ("permissions", "secrets", "timeout-minutes", "setup-uv", "--locked", "make check"):
+        assert flaw in problems, f"the review misses {flaw!r}: {problems}"
+
+
+def test_review_flags_unpinned_actions_write_permissions_and_pull_request_target() -> None:
+    text = (
+        "on: [pull_request_target]\npermissions: write-all\njobs:\n  a:\n"
+        "    runs-on: ubuntu-24.04\n    timeout-minutes: 5\n"
+        "    steps:\n      - uses: actions/checkout@main\n      - uses: actions/setup-python\n"
+    )
+    problems = " | ".join(cicd.review_workflow(text))
+    assert "écriture" in problems and "pull_request_target" in problems
+    assert "actions/checkout@main" in problems and "actions/setup-python non" in problems
+
+
+def test_ci_runs_on_push_and_pull_request_with_a_read_only_token() -> None:
+    ci = _workflow(CI)
+    assert {"push", "pull_request"} <= cicd.triggers(ci)
+    assert ci["permissions"] == {"contents": "read"}
+    assert "secrets." not in CI.read_text()
+
+
+def test_ci_runs_the_whole_of_make_check_and_the_model_gate_first() -> None:
+    runs = _runs(CI, "check")
+    assert "make check" in runs
+    gate = next(n for n, run in enumerate(runs) if "tests/test_model.py" in run)
+    assert gate < runs.index("make check")
+    assert cicd.check_parts(MAKEFILE) == ["lint", "test", "notebooks", "nbval"]
+
+
+def test_ci_mirrors_the_makefile_python_311_and_caches_uv() -> None:
+    ci = _workflow(CI)
+    assert ci["env"]["UV_PYTHON"] == "3.11" and ci["env"]["UV_PYTHON_DOWNLOADS"] == "never"
+    for job in ("check", "docker"):
+        uses = {
+            str(step.get("uses", "")).partition("@")[0]: step.get("with", {})
+            for j, step in cicd.steps(ci)
+            if j == job
+        }
+        assert uses["actions/setup-python"]["python-version"] == "3.11"
+        assert uses["astral-sh/setup-uv"]["enable-cache"] is True
+
+
+def test_ci_uploads_the_executed_notebooks_even_when_a_step_fails() -> None:
+    upload = next(
+        step
+        for job, step in cicd.steps(_workflow(CI))
+        if job == "check" and "upload-artifact" in str(step.get("uses", ""))
+    )
+    assert upload["if"] == "always()"
+    assert "build/" in upload["with"]["path"].split()
+
+
+def test_docker_job_builds_runs_and_asks_the_image_for_a_prediction() -> None:
+    ci = _workflow(CI)
+    assert ci["jobs"]["docker"]["needs"] == "check"
+    runs = "\n".join(_runs(CI, "docker"))
+    for command in (
+        "make model",
+        "make docker-build",
+        "python -m mlops_course.containers smoke",
+        "make compose-up",
+        "/predict",
+        "make compose-down",
+    ):
+        assert command in runs
+
+
+def test_tests_do_not_run_the_image_again_in_the_check_job() -> None:
+    assert _workflow(CI)["jobs"]["check"]["env"]["MLOPS_COURSE_DOCKER"] == "0"
+
+
+def test_upgrade_runs_weekly_upgrades_the_lock_then_runs_make_check() -> None:
+    upgrade = _workflow(UPGRADE)
+    (cron,) = [entry["cron"] for entry in upgrade["on"]["schedule"]]
+    _minute, _hour, day, month, weekday = cron.split()
+    assert (day, month) == ("*", "*") and weekday.isdigit()
+    runs = _runs(UPGRADE, "upgrade")
+    assert runs.index("uv lock --upgrade") < runs.index("make check")
+    assert upgrade["permissions"] == {"contents": "read"}
+
+
+@pytest.mark.parametrize(
+    ("run", "targets"),
+    [
+        ("make check", ["check"]),
+        ("make docker-build IMAGE=x:1", ["docker-build"]),
+        ("uv lock && make lint test", ["lint", "test"]),
+        ("echo make-believe", []),
+    ],
+)
+def test_make_calls_reads_the_targets_of_run_steps(run: str, targets: list[str]) -> None:
+    workflow = {"jobs": {"a": {"steps": [{"run": run}]}}}
+    assert cicd.make_calls(workflow) == targets
+
+
+def test_makefile_targets_are_rules_not_variables() -> None:
+    text = "UV ?= uv\nRUN := x\n.PHONY: a\na: b ## doc\n\techo\nb:\n"
+    assert cicd.makefile_targets(text) == {"a", "b"}
+
+
+# --- the model gate (§6.3) ----------------------------------------------------------------
+
+
+def test_gate_passes_at_the_thresholds_and_blocks_below() -> None:
+    assert cicd.gate({"accuracy": 0.90, "f1_weighted": 0.88}).passed
+    blocked = cicd.gate({"accuracy": 0.95, "f1_weighted": 0.8799, "recall_weighted": 0.1})
+    assert not blocked.passed and blocked.failures == ["f1_weighted 0.8799 < seuil 0.88"]
+    assert "déploiement BLOQUÉ" in blocked.summary()
+
+
+def test_gate_refuses_missing_metrics_and_thresholds_out_of_range() -> None:
+    with pytest.raises(KeyError, match="f1_weighted"):
+        cicd.gate({"accuracy": 0.99})
+    with pytest.raises(ValueError, match="threshold 'accuracy' must be in"):
+        cicd.gate({"accuracy": 0.99}, {"accuracy": 90})
+
+
+def test_model_tests_and_gate_share_the_chapters_thresholds() -> None:
+    module = cicd.load_model_tests()
+    assert (module.ACCURACY_MINIMALE, module.F1_MINIMAL) == (0.90, 0.88)
+    assert cicd.THRESHOLDS == {"accuracy": 0.90, "f1_weighted": 0.88}
+
+
+def test_regressed_model_is_blocked_by_the_gate_and_by_the_performance_tests() -> None:
+    model = cicd.regressed_model()
+    assert not cicd.evaluate_gate(model).passed
+    failed = [o.name for o in cicd.judge_with_model_tests(model) if not o.passed]
+    assert failed == [
+        "TestModelPerformance::test_accuracy_minimale",
+        "TestModelPerformance::test_f1_minimal",
+    ]
+
+
+def test_run_model_tests_reports_counts_and_failed_tests(tmp_path: Path) -> None:
+    tests = tmp_path / "test_sample.py"
+    tests.write_text("def test_ok():\n    assert True\n\ndef test_ko():\n    assert 1 == 2\n")
+    run = cicd.run_model_tests(tmp_path / "work", tests=tests)
+    assert not run.passed
+    assert run.counts() == {"failed": 1, "passed": 1} and run.failed_tests() == ["test_ko"]
+    assert (tmp_path / "work" / "cache").is_dir()  # pytest's cache went there, not to the repo
