@@ -368,7 +368,11 @@ def makefile_targets(text: str) -> set[str]:
 
 
 def check_parts(makefile_text: str) -> list[str]:
-    """Return the targets ``make check`` runs (its ``$(MAKE) target`` lines)."""
+    """Return the targets ``make check`` runs: its ``CHECK_STEPS`` variable, if defined,
+    else the ``$(MAKE) target`` lines of its recipe."""
+    declared = re.search(r"(?m)^CHECK_STEPS\s*:?=\s*(.+)$", makefile_text)
+    if declared:
+        return declared[1].split()
     lines = makefile_text.splitlines()
     try:
         start = next(i for i, line in enumerate(lines) if line.startswith("check:"))

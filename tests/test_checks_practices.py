@@ -15,8 +15,7 @@ HEALTHCHECK CMD python -c "import urllib.request as u; u.urlopen('http://127.0.0
 """
 
 
-def _stub(*args):
-    ...
+def _stub(*args): ...
 
 
 def _previous(history: list[int]) -> int:

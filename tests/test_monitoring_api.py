@@ -239,3 +239,16 @@ def test_installing_twice_is_a_no_op_but_a_second_monitor_is_refused(app: FastAP
     assert app.state.prediction_sinks == sinks
     with pytest.raises(RuntimeError, match="already installed"):
         install(app, monitor=ModelMonitor())
+
+
+def test_the_default_log_goes_where_the_environment_points_at_first_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlops_course.api import Settings, create_app
+
+    monkeypatch.setenv("MLOPS_COURSE_HOME", str(tmp_path / "at-build"))
+    app = create_app(Settings(model=str(tmp_path / "absent.onnx"), train_if_missing=False))
+    monkeypatch.setenv("MLOPS_COURSE_HOME", str(tmp_path / "at-write"))
+    app.state.prediction_log.append({"prediction_id": "x"})
+    assert (tmp_path / "at-write" / "logs" / "predictions.jsonl").is_file()
+    assert not (tmp_path / "at-build").exists()

@@ -10,8 +10,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from mlops_course.api import errors, routes
-from mlops_course.api.monitoring_routes import install as install_monitoring
 from mlops_course.api.middleware import BodySizeLimit
+from mlops_course.api.monitoring_routes import install as install_monitoring
 from mlops_course.api.service import ModelService
 from mlops_course.api.settings import Settings
 

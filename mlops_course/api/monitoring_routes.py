@@ -20,6 +20,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
@@ -317,6 +318,29 @@ def _counted(name: str, sink: Callable[[Any], Any], metrics: PrometheusMetrics) 
     return counted_sink
 
 
+class _DefaultLocationLog(PredictionLog):
+    """The API's default log: its file is chosen at first use, not when the app is built.
+
+    ``mlops_course.api:app`` is built at import; resolving ``config.log_dir()`` then would
+    freeze whatever ``MLOPS_COURSE_HOME`` was at import time.
+    """
+
+    def __init__(self, file_name: str) -> None:
+        self._file_name = file_name
+        self._resolved: Path | None = None
+        super().__init__(file_name)
+
+    @property  # type: ignore[override]
+    def path(self) -> Path:
+        if self._resolved is None:
+            self._resolved = config.log_dir() / self._file_name
+        return self._resolved
+
+    @path.setter
+    def path(self, value: Path) -> None:  # the base class assigns it; the location waits
+        pass
+
+
 def install(
     app: FastAPI,
     *,
@@ -342,8 +366,8 @@ def install(
             )
         return app
     monitor = monitor or default_monitor()
-    log = log or PredictionLog(config.log_dir() / "predictions.jsonl")
-    feedback_log = feedback_log or PredictionLog(config.log_dir() / "feedback.jsonl")
+    log = log or _DefaultLocationLog("predictions.jsonl")
+    feedback_log = feedback_log or _DefaultLocationLog("feedback.jsonl")
     metrics = PrometheusMetrics(monitor)
     state = app.state
     state.monitor = monitor

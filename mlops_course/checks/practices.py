@@ -14,17 +14,24 @@ def exercice_1(dockerfile_corrige: str) -> None:
     """The learner fixes the broken sample's Dockerfile until the audit accepts it."""
     text = require(dockerfile_corrige, "Exercice 1")
     expect(isinstance(text, str), "on attend le texte du Dockerfile (une chaîne).")
-    expect(text.lstrip().upper().startswith(("FROM", "#", "ARG")), "un Dockerfile commence par FROM.")
+    expect(
+        text.lstrip().upper().startswith(("FROM", "#", "ARG")), "un Dockerfile commence par FROM."
+    )
     with tempfile.TemporaryDirectory() as tmp:
         project = audit.init_sample(Path(tmp) / "projet")
         (project / "Dockerfile").write_text(text, encoding="utf-8")
         audit.commit_all(project, "fix Dockerfile")
         report = audit.audit(project)
     for check, hint in (
-        ("docker_healthcheck", "le HEALTHCHECK doit exister et ne pas appeler curl ni wget : "
-         "utilisez python -c \"import urllib.request; ...\""),
-        ("docker_non_root", "terminez par une instruction USER vers un utilisateur créé "
-         "(useradd), pas root."),
+        (
+            "docker_healthcheck",
+            "le HEALTHCHECK doit exister et ne pas appeler curl ni wget : "
+            'utilisez python -c "import urllib.request; ..."',
+        ),
+        (
+            "docker_non_root",
+            "terminez par une instruction USER vers un utilisateur créé (useradd), pas root.",
+        ),
     ):
         expect(report.status_of(check) is audit.Status.PASS, f"{check} : {hint}")
     success("Le Dockerfile passe l'audit : healthcheck exécutable et utilisateur non-root.")

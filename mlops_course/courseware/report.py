@@ -12,8 +12,14 @@ from mlops_course.courseware import exercises as ex
 from mlops_course.courseware import notebooks as nbio
 from mlops_course.courseware.runner import build_dir
 
-#: The JUnit files ``make check`` writes, and how the summary names them.
-REPORTS = {"unit.xml": "unit tests", "notebooks.xml": "notebooks", "nbval.xml": "nbval outputs"}
+#: The steps of ``make check``, in order, and how the summary names them. A step that
+#: succeeded leaves ``<step>.ok``; pytest steps also leave ``<step>.xml`` (JUnit).
+STEPS = {
+    "lint": "lint",
+    "test": "unit tests",
+    "notebooks": "notebooks",
+    "nbval": "nbval outputs",
+}
 
 
 @dataclass
@@ -43,36 +49,53 @@ def read_junit(path: Path) -> Suite:
     return suite
 
 
-def summary(reports_dir: Path) -> tuple[str, int, int]:
-    """Return the summary text and the total passed / failed counts."""
+def summary(reports_dir: Path, seconds: float | None = None) -> tuple[str, int, int]:
+    """Return the summary text and the total passed / failed counts.
+
+    A step that failed without a JUnit report (lint) counts as one failure, so the closing
+    line never reads "0 failed" for a run that stopped early.
+    """
     lines = ["", "==================== make check: summary ===================="]
     total_passed = total_failed = 0
     suites: dict[str, Suite] = {}
-    for filename, label in REPORTS.items():
-        path = reports_dir / filename
-        if not path.exists():
+    stopped = False
+    for step, label in STEPS.items():
+        junit, ok = reports_dir / f"{step}.xml", (reports_dir / f"{step}.ok").exists()
+        if junit.exists():
+            suite = suites[step] = read_junit(junit)
+            total_passed += suite.passed
+            total_failed += suite.failed
+            lines.append(
+                f"{label:<15} {suite.passed} passed, {suite.failed} failed, "
+                f"{suite.skipped} skipped ({suite.seconds:.0f} s of test time)"
+            )
+            if not ok and not suite.failed:
+                total_failed += 1
+                lines[-1] += "  <- step FAILED"
+        elif ok:
+            lines.append(f"{label:<15} ok")
+        elif not stopped:
+            total_failed += 1
+            lines.append(f"{label:<15} FAILED (see the messages above)")
+        else:
             lines.append(f"{label:<15} not run")
-            continue
-        suite = suites[filename] = read_junit(path)
-        total_passed += suite.passed
-        total_failed += suite.failed
+        stopped = stopped or not ok
+    notebook_suite = suites.get("notebooks")
+    if notebook_suite and (reports_dir / "notebooks.ok").exists():
+        checks = sum(len(ex.exercises_of(nbio.read(p))) for p in nbio.discover("solutions"))
         lines.append(
-            f"{label:<15} {suite.passed} passed, {suite.failed} failed, "
-            f"{suite.skipped} skipped ({suite.seconds:.0f} s of test time)"
+            f"{'exercises':<15} {checks} checks proven to refuse their stub and accept their "
+            f"solution, in {len(nbio.discover('solutions'))} notebooks"
         )
-    checks = sum(len(ex.exercises_of(nbio.read(p))) for p in nbio.discover("solutions"))
-    lines.append(
-        f"{'exercises':<15} {checks} checks proven to refuse their stub and accept their "
-        f"solution, in {len(nbio.discover('solutions'))} notebooks"
-    )
-    notebook_suite = suites.get("notebooks.xml")
     if notebook_suite:
         lines.append("time per notebook (papermill, fresh kernel, fast mode):")
-        for name, seconds, status in sorted(notebook_suite.cases):
+        for name, case_seconds, status in sorted(notebook_suite.cases):
             match = re.match(r"test_(\w+?)_notebook\[(.+)\]", name)
             shown = f"{match[1]:<9} {match[2]}" if match else name
             mark = "" if status == "passed" else f"  <- {status.upper()}"
-            lines.append(f"  {shown:<55} {seconds:6.1f} s{mark}")
+            lines.append(f"  {shown:<55} {case_seconds:6.1f} s{mark}")
+    if seconds is not None:
+        lines.append(f"total time      {seconds:.0f} s")
     lines.append(f"check: {total_passed} passed, {total_failed} failed")
     return "\n".join(lines), total_passed, total_failed
 
@@ -81,7 +104,8 @@ def cli(argv: list[str]) -> int:
     """Print the summary; exit 1 when a report holds a failure."""
     parser = argparse.ArgumentParser(prog="mlops-course report")
     parser.add_argument("--dir", type=Path, default=build_dir() / "reports")
+    parser.add_argument("--seconds", type=float, default=None, help="wall time of the run")
     args = parser.parse_args(argv)
-    text, _, failed = summary(args.dir)
+    text, _, failed = summary(args.dir, args.seconds)
     print(text)
     return 1 if failed else 0
