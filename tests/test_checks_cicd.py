@@ -6,7 +6,6 @@ import pytest
 from sklearn.metrics import f1_score
 
 from mlops_course import cicd
-from mlops_course.checks import NotDoneError
 from mlops_course.checks import cicd as checks
 
 WORKFLOW = """\
@@ -76,15 +75,9 @@ def _test_thresholds(model, test_data):
     ids=["exercice_1", "exercice_2", "exercice_3"],
 )
 def test_check_says_not_done_then_hints_then_passes(
-    check, stub, wrong, right, hint: str, capsys: pytest.CaptureFixture[str]
+    check, stub, wrong, right, hint: str, check_contract
 ) -> None:
-    with pytest.raises(NotDoneError, match="pas encore fait"):
-        check(stub)
-    with pytest.raises(AssertionError, match=hint) as wrong_answer:
-        check(wrong)
-    assert not isinstance(wrong_answer.value, NotDoneError)
-    check(right)
-    assert capsys.readouterr().out.startswith("✅")
+    check_contract(check, stub=stub, wrong=wrong, right=right, hint=hint)
 
 
 def test_model_test_that_refuses_a_model_the_chapter_accepts_is_refused() -> None:

@@ -7,7 +7,6 @@ import re
 import pytest
 
 from mlops_course import containers
-from mlops_course.checks import NotDoneError
 from mlops_course.checks import docker as checks
 from mlops_course.config import project_root
 
@@ -54,15 +53,9 @@ CHAPTER_DOCKERIGNORE = ".git\n.env\nnotebooks/\ndata/raw/\n*.ipynb\n.venv/\nmlru
     ids=["exercice_1", "exercice_2", "exercice_3"],
 )
 def test_check_says_not_done_then_hints_then_passes(
-    check, wrong, right, hint: str, capsys: pytest.CaptureFixture[str]
+    check, wrong, right, hint: str, check_contract
 ) -> None:
-    with pytest.raises(NotDoneError, match="pas encore fait"):
-        check(...)
-    with pytest.raises(AssertionError, match=hint) as wrong_answer:
-        check(wrong)
-    assert not isinstance(wrong_answer.value, NotDoneError)
-    check(right)
-    assert capsys.readouterr().out.startswith("✅")
+    check_contract(check, stub=..., wrong=wrong, right=right, hint=hint)
 
 
 def test_dockerfile_check_names_the_apps_module() -> None:

@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from mlops_course.checks import NotDoneError
 from mlops_course.checks import monitoring as checks
 
 
@@ -42,18 +41,9 @@ def _chi2_on_counts(reference: pd.Series, production: pd.Series) -> float:
     ids=["exercice_1", "exercice_2", "exercice_3"],
 )
 def test_check_refuses_stub_hints_on_wrong_and_accepts_right(
-    check, stub, wrong, right, capsys: pytest.CaptureFixture[str]
+    check, stub, wrong, right, check_contract
 ) -> None:
-    def run(answer):
-        return check(*answer) if isinstance(answer, tuple) else check(answer)
-
-    with pytest.raises(NotDoneError, match="pas encore fait"):
-        run(stub)
-    with pytest.raises(AssertionError, match="❌") as wrong_answer:
-        run(wrong)
-    assert not isinstance(wrong_answer.value, NotDoneError)
-    run(right)
-    assert capsys.readouterr().out.startswith("✅")
+    check_contract(check, stub=stub, wrong=wrong, right=right)
 
 
 def test_exercise_1_explains_the_significant_but_tiny_trap() -> None:

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -155,59 +150,17 @@ def test_concurrent_requests_through_the_thread_pool_lose_nothing(app: FastAPI) 
 
 # --------------------------------------------------------------------------- real server
 
-_FACTORY = """
-from mlops_course.api import create_app
-from mlops_course.api.monitoring_routes import install
-
-
-def make_app():
-    return install(create_app())
-"""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture
 def served_api(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """The chapter-04 API with install(app), in a real uvicorn process, on an ONNX model."""
+    """The chapter-04 API (monitoring installed) in a real uvicorn process, on an ONNX model."""
+    from mlops_course.api.server import run_in_background
     from mlops_course.serialization import build_model_files
 
     files = build_model_files(tmp_path / "model", n_estimators=10)
-    (tmp_path / "monitored_app.py").write_text(_FACTORY, encoding="utf-8")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "MLOPS_COURSE_MODEL": str(files.onnx),
-        "MLOPS_COURSE_LOG_DIR": str(tmp_path / "logs"),
-        "MLOPS_COURSE_LOG_PREDICTIONS": "false",
-    }
-    command = [
-        sys.executable, "-m", "uvicorn", "monitored_app:make_app", "--factory",
-        "--app-dir", str(tmp_path), "--host", "127.0.0.1", "--port", str(port),
-        "--log-level", "warning",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert server.poll() is None, "uvicorn exited before it was ready"
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        else:
-            pytest.fail("the API was not ready within 60 s")
-        yield base, tmp_path / "logs" / "predictions.jsonl"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    env = {"MLOPS_COURSE_LOG_DIR": str(tmp_path / "logs"), "MLOPS_COURSE_LOG_PREDICTIONS": "false"}
+    with run_in_background(files.onnx, env=env, timeout=60) as server:
+        yield server.url, tmp_path / "logs" / "predictions.jsonl"
 
 
 @pytest.mark.slow
