@@ -9,6 +9,14 @@ from typing import Any
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep hypothesis' example database under build/ (nothing written beside the sources)."""
+    import os
+
+    build = Path(__file__).resolve().parent.parent / "build"
+    os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(build / ".hypothesis"))
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch

@@ -356,6 +356,7 @@ def test_each_prediction_is_one_json_log_line(
 ) -> None:
     with caplog.at_level(logging.INFO, logger="mlops_course.predictions"):
         answers = client.post("/predict/batch", json=CHAPTER_BATCH).json()
+        client.app.state.sink_worker.flush()  # records are delivered off the request path
     lines = [
         line
         for record in caplog.records
@@ -378,6 +379,7 @@ def test_prediction_sinks_get_the_records_of_each_request(client: Any) -> None:
     single = client.post("/predict", json=SETOSA)
     batch = client.post("/predict/batch", json=CHAPTER_BATCH)
     assert single.status_code == batch.status_code == 200
+    client.app.state.sink_worker.flush()  # records are delivered off the request path
     assert [len(r) for r in received] == [1, 3]
     assert received[0][0]["prediction_id"] == single.json()["prediction_id"]
     assert received[1][2]["label"] == "versicolor"

@@ -14,6 +14,7 @@ from mlops_course.api.middleware import BodySizeLimit
 from mlops_course.api.monitoring_routes import install as install_monitoring
 from mlops_course.api.service import ModelService
 from mlops_course.api.settings import Settings
+from mlops_course.api.sinks import SinkWorker
 
 DESCRIPTION = """
 Prédit l'espèce d'une fleur d'iris à partir de quatre mesures (cm).
@@ -53,6 +54,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if service.current is None and service.state != "loading":
         service.load_in_background()
     yield
+    app.state.sink_worker.close()  # deliver every queued prediction before exiting
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.model = ModelService(settings)
     app.state.prediction_sinks = []
+    app.state.sink_worker = SinkWorker(lambda records: routes.deliver(app, records))
     errors.install(app)
     routes.register(app)
     install_monitoring(app)  # §7.4: /monitoring/*, /feedback, /metrics, prediction log + monitor

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -222,6 +223,17 @@ class _MonitorCollector:
 # --------------------------------------------------------------------------- routes
 
 
+async def _settled(request: Request) -> None:
+    """Wait until every prediction already answered has reached the sinks (read-your-writes).
+
+    The API delivers records on a background thread (``mlops_course.api.sinks``); reading
+    the monitor before that delivery would miss the latest predictions.
+    """
+    worker = getattr(request.app.state, "sink_worker", None)
+    if worker is not None:
+        await run_in_threadpool(worker.flush)
+
+
 def _monitor(request: Request) -> ModelMonitor:
     monitor = getattr(request.app.state, "monitor", None)
     if monitor is None:
@@ -232,12 +244,14 @@ def _monitor(request: Request) -> ModelMonitor:
 @router.get("/monitoring/metriques", responses=_NOT_INSTALLED)
 async def get_metriques(request: Request) -> dict[str, Any]:
     """Metrics of the recent predictions (confidence, classes, versions, feedback)."""
+    await _settled(request)
     return _monitor(request).metrics()
 
 
 @router.get("/monitoring/sante", responses=_NOT_INSTALLED)
 async def get_sante(request: Request) -> dict[str, Any]:
     """Model health: ``OK``, ``DEGRADEE`` while an alert fires, ``INCONNUE`` before any traffic."""
+    await _settled(request)
     return _monitor(request).health()
 
 
@@ -247,6 +261,7 @@ async def get_alertes(
     limit: Annotated[int, Query(ge=1, le=1000, description="How many recent events.")] = 20,
 ) -> dict[str, Any]:
     """Recent alert events (one per transition: firing, resolved) and the current states."""
+    await _settled(request)
     monitor = _monitor(request)
     return {"alertes": monitor.alerts(limit=limit), "etats": monitor.states()}
 
@@ -254,6 +269,7 @@ async def get_alertes(
 @router.post("/feedback", response_model=FeedbackOutput, responses=_FEEDBACK_ERRORS)
 async def post_feedback(request: Request, feedback: FeedbackInput) -> dict[str, Any]:
     """Record the true label of a past prediction (joined by ``prediction_id``)."""
+    await _settled(request)
     monitor = _monitor(request)
     try:
         correct = monitor.add_feedback(feedback.prediction_id, feedback.true_label)
@@ -286,6 +302,7 @@ async def get_metrics(request: Request) -> Response:
     """Prometheus metrics (text exposition format)."""
     from prometheus_client import CONTENT_TYPE_LATEST
 
+    await _settled(request)
     metrics: PrometheusMetrics | None = getattr(request.app.state, "prometheus", None)
     if metrics is None:
         raise HTTPException(status_code=503, detail="monitoring is not installed on this app")

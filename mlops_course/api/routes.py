@@ -68,12 +68,15 @@ _JSON = json.JSONEncoder(separators=(",", ":"))
 
 
 def emit(app: FastAPI, records: list[dict[str, Any]]) -> None:
+    """Hand a request's records to the sink worker (delivered off the request path)."""
+    app.state.sink_worker.submit(records)
+
+
+def deliver(app: FastAPI, records: list[dict[str, Any]]) -> None:
     """Log one JSON line per record, then hand the records to every prediction sink.
 
-    The lines of one request go out in one logging call (a 1,000-row batch would otherwise
-    spend longer logging than predicting). Sinks run one at a time on the event loop; a
-    failing sink is logged and skipped: monitoring must not turn a good prediction into an
-    error.
+    Runs on the sink worker's thread. The lines of one request go out in one logging call.
+    A failing sink is logged and skipped: monitoring must not lose the other sinks' records.
     """
     if app.state.settings.log_predictions and prediction_logger.isEnabledFor(logging.INFO):
         text = "\n".join(map(_JSON.encode, records))

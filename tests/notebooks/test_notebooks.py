@@ -46,9 +46,15 @@ def test_solution_notebook(path: Path) -> None:
     env = runner.isolated_env(f"solutions-{path.stem}", ROOT, fast=FAST)
     outcome = runner.execute(path, EXECUTED / "solutions" / path.name, env=env, source=proof)
     if not outcome.ok:
+        # Report the cell of the hand-written solution notebook, not of the proof built from it.
         origin = proof.cells[outcome.cell_index].metadata.get("proof_source_cell")
-        where = f"solution cell {origin}" if origin is not None else "an inserted proof cell"
-        pytest.fail(f"{outcome.describe()}\n  ({where} of {path.name})", pytrace=False)
+        role = nbio.tags(proof.cells[outcome.cell_index])
+        outcome.cell_index = origin
+        detail = {
+            "proof-expect-not-done": "its check accepted the untouched stub",
+            "proof-stub": "the exercise's stub version raised",
+        }.get(role[0] if role else "", "")
+        pytest.fail(outcome.describe() + (f"\n  ({detail})" if detail else ""), pytrace=False)
 
 
 @pytest.mark.parametrize("path", _params("exercises"))
