@@ -78,22 +78,23 @@ def _binary_flip() -> tuple[pd.Series, pd.Series]:
     return pd.Series(["oui", "non"] * 500), pd.Series(["oui"] * 400)
 
 
-def _same_distribution() -> tuple[pd.Series, pd.Series]:
-    rng = np.random.default_rng(7)
+def _channels(
+    seed: int, sizes: tuple[int, int], shares: tuple[list[float], list[float]]
+) -> tuple[pd.Series, pd.Series]:
+    """Sales channels of a reference and a current batch, drawn with the given shares."""
+    rng = np.random.default_rng(seed)
     values = ["web", "magasin", "telephone"]
-    return (
-        pd.Series(rng.choice(values, 2000, p=[0.5, 0.3, 0.2])),
-        pd.Series(rng.choice(values, 500, p=[0.5, 0.3, 0.2])),
+    return tuple(  # type: ignore[return-value]
+        pd.Series(rng.choice(values, size, p=p)) for size, p in zip(sizes, shares, strict=True)
     )
+
+
+def _same_distribution() -> tuple[pd.Series, pd.Series]:
+    return _channels(7, (2000, 500), ([0.5, 0.3, 0.2], [0.5, 0.3, 0.2]))
 
 
 def _moderate_shift() -> tuple[pd.Series, pd.Series]:
-    rng = np.random.default_rng(8)
-    values = ["web", "magasin", "telephone"]
-    return (
-        pd.Series(rng.choice(values, 5000, p=[0.5, 0.3, 0.2])),
-        pd.Series(rng.choice(values, 2000, p=[0.38, 0.34, 0.28])),
-    )
+    return _channels(8, (5000, 2000), ([0.5, 0.3, 0.2], [0.38, 0.34, 0.28]))
 
 
 def _new_category() -> tuple[pd.Series, pd.Series]:
