@@ -43,6 +43,23 @@ class Finding:
     required: bool = True
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """Builds the findings of one check, so each check names its id and area once."""
+
+    check: str
+    area: str
+
+    def passed(self, reason: str, *, required: bool = True) -> Finding:
+        return Finding(self.check, self.area, Status.PASS, reason, required=required)
+
+    def failed(self, reason: str, fix: str, *, required: bool = True) -> Finding:
+        return Finding(self.check, self.area, Status.FAIL, reason, fix, required=required)
+
+    def unknown(self, reason: str, *, required: bool = True) -> Finding:
+        return Finding(self.check, self.area, Status.UNKNOWN, reason, required=required)
+
+
 @dataclass
 class AuditReport:
     """All findings for one project; data first, text on top."""
@@ -215,56 +232,42 @@ def _tracked_with(
 
 @check
 def code_versioned(project: Project) -> Finding:
+    verdict = Verdict("code_versionne", "Code")
     if project.tracked is None:
-        return Finding(
-            "code_versionne",
-            "Code",
-            Status.FAIL,
+        return verdict.failed(
             "le dossier n'est pas un dépôt git",
             "git init, puis committez le code (pas les données ni les modèles)",
         )
-    return Finding(
-        "code_versionne", "Code", Status.PASS, f"{len(project.tracked)} fichiers suivis par git"
-    )
+    return verdict.passed(f"{len(project.tracked)} fichiers suivis par git")
 
 
 @check
 def data_not_in_git(project: Project) -> Finding:
+    verdict = Verdict("donnees_hors_git", "Données")
     if project.tracked is None:
-        return Finding(
-            "donnees_hors_git", "Données", Status.UNKNOWN, "pas de dépôt git à inspecter"
-        )
+        return verdict.unknown("pas de dépôt git à inspecter")
     found = _tracked_with(project, DATA_SUFFIXES, ("data",))
     if found:
-        return Finding(
-            "donnees_hors_git",
-            "Données",
-            Status.FAIL,
+        return verdict.failed(
             f"données suivies par git : {', '.join(found[:5])}",
             "git rm --cached ces fichiers, ajoutez data/ et *.csv au .gitignore "
             "(DVC ou stockage objet)",
         )
-    return Finding(
-        "donnees_hors_git", "Données", Status.PASS, "aucun fichier de données suivi par git"
-    )
+    return verdict.passed("aucun fichier de données suivi par git")
 
 
 @check
 def models_not_in_git(project: Project) -> Finding:
+    verdict = Verdict("modeles_hors_git", "Modèle")
     if project.tracked is None:
-        return Finding("modeles_hors_git", "Modèle", Status.UNKNOWN, "pas de dépôt git à inspecter")
+        return verdict.unknown("pas de dépôt git à inspecter")
     found = _tracked_with(project, MODEL_SUFFIXES, ("model", "models"))
     if found:
-        return Finding(
-            "modeles_hors_git",
-            "Modèle",
-            Status.FAIL,
+        return verdict.failed(
             f"modèles sérialisés suivis par git : {', '.join(found[:5])}",
             "versionnez les modèles dans MLflow (ou DVC) et ignorez model/ dans git",
         )
-    return Finding(
-        "modeles_hors_git", "Modèle", Status.PASS, "aucun modèle sérialisé suivi par git"
-    )
+    return verdict.passed("aucun modèle sérialisé suivi par git")
 
 
 def _code_mentions(
@@ -276,15 +279,13 @@ def _code_mentions(
 
 @check
 def model_registry(project: Project) -> Finding:
+    verdict = Verdict("modele_versionne", "Modèle")
     uses = _code_mentions(project, r"(?m)^\s*(import|from)\s+(mlflow|dvc)\b") or [
         project.rel(p) for p in project.files() if p.name in {"dvc.yaml", "MLproject"}
     ]
     if uses:
-        return Finding("modele_versionne", "Modèle", Status.PASS, f"MLflow/DVC utilisé ({uses[0]})")
-    return Finding(
-        "modele_versionne",
-        "Modèle",
-        Status.FAIL,
+        return verdict.passed(f"MLflow/DVC utilisé ({uses[0]})")
+    return verdict.failed(
         "aucune trace de MLflow ni de DVC",
         "enregistrez chaque modèle dans le Model Registry de MLflow (notebook 02)",
     )
@@ -292,16 +293,11 @@ def model_registry(project: Project) -> Finding:
 
 @check
 def tests_present(project: Project) -> Finding:
+    verdict = Verdict("tests", "Tests")
     tests = [p for p in project.files() if re.fullmatch(r"test_.*\.py|.*_test\.py", p.name)]
     if tests:
-        return Finding("tests", "Tests", Status.PASS, f"{len(tests)} fichier(s) de tests")
-    return Finding(
-        "tests",
-        "Tests",
-        Status.FAIL,
-        "aucun fichier test_*.py",
-        "ajoutez des tests pytest dans tests/",
-    )
+        return verdict.passed(f"{len(tests)} fichier(s) de tests")
+    return verdict.failed("aucun fichier test_*.py", "ajoutez des tests pytest dans tests/")
 
 
 _PERFORMANCE_TEST = re.compile(
@@ -313,19 +309,15 @@ _PERFORMANCE_TEST = re.compile(
 
 @check
 def model_performance_test(project: Project) -> Finding:
+    verdict = Verdict("test_performance", "Tests")
     found = [
         project.rel(p)
         for p, text in project.text_files(".py")
         if re.fullmatch(r"test_.*\.py|.*_test\.py", p.name) and _PERFORMANCE_TEST.search(text)
     ]
     if found:
-        return Finding(
-            "test_performance", "Tests", Status.PASS, f"seuils de performance testés ({found[0]})"
-        )
-    return Finding(
-        "test_performance",
-        "Tests",
-        Status.FAIL,
+        return verdict.passed(f"seuils de performance testés ({found[0]})")
+    return verdict.failed(
         "aucun test n'impose de seuil de performance au modèle",
         "ajoutez un test du type `assert accuracy >= ACCURACY_MINIMALE` (notebook 06)",
     )
@@ -336,17 +328,13 @@ _ROUTE = r"@\w+\.(get|post|put|api_route|route)\(\s*['\"]{path}['\"]"
 
 @check
 def health_route(project: Project) -> Finding:
+    verdict = Verdict("api_health", "API")
     apis = _code_mentions(project, r"\bFastAPI\(|\bFlask\(|\bAPIRouter\(")
     if not apis:
-        return Finding(
-            "api_health", "API", Status.UNKNOWN, "aucune API FastAPI/Flask trouvée", required=False
-        )
+        return verdict.unknown("aucune API FastAPI/Flask trouvée", required=False)
     if _code_mentions(project, _ROUTE.format(path="/health")):
-        return Finding("api_health", "API", Status.PASS, "route /health présente")
-    return Finding(
-        "api_health",
-        "API",
-        Status.FAIL,
+        return verdict.passed("route /health présente")
+    return verdict.failed(
         f"l'API ({apis[0]}) n'a pas de route /health",
         "ajoutez GET /health (liveness) et GET /ready (modèle chargé) (notebook 04)",
     )
@@ -358,12 +346,10 @@ def _dockerfiles(project: Project) -> list[Path]:
 
 @check
 def dockerignore(project: Project) -> Finding:
+    verdict = Verdict("dockerignore", "Docker")
     dockerfiles = _dockerfiles(project)
     if not dockerfiles:
-        return Finding(
-            "dockerignore",
-            "Docker",
-            Status.FAIL,
+        return verdict.failed(
             "aucun Dockerfile",
             "ajoutez un Dockerfile multi-étapes et un .dockerignore (notebook 05)",
         )
@@ -374,14 +360,11 @@ def dockerignore(project: Project) -> Finding:
         and not d.with_name(d.name + ".dockerignore").is_file()
     ]
     if missing:
-        return Finding(
-            "dockerignore",
-            "Docker",
-            Status.FAIL,
+        return verdict.failed(
             f"pas de .dockerignore pour {', '.join(missing)}",
             "ajoutez un .dockerignore qui exclut .git, .venv, data/, notebooks/, mlruns/",
         )
-    return Finding("dockerignore", "Docker", Status.PASS, ".dockerignore présent")
+    return verdict.passed(".dockerignore présent")
 
 
 def _instructions(text: str) -> list[tuple[str, str]]:
@@ -397,19 +380,15 @@ def _instructions(text: str) -> list[tuple[str, str]]:
 
 @check
 def docker_healthcheck(project: Project) -> Finding:
+    verdict = Verdict("docker_healthcheck", "Docker")
     dockerfiles = _dockerfiles(project)
     if not dockerfiles:
-        return Finding(
-            "docker_healthcheck", "Docker", Status.UNKNOWN, "aucun Dockerfile", required=False
-        )
+        return verdict.unknown("aucun Dockerfile", required=False)
     for path in dockerfiles:
         instructions = _instructions(path.read_text(encoding="utf-8"))
         checks = [rest for kw, rest in instructions if kw == "HEALTHCHECK"]
         if not checks:
-            return Finding(
-                "docker_healthcheck",
-                "Docker",
-                Status.FAIL,
+            return verdict.failed(
                 f"{project.rel(path)} sans HEALTHCHECK",
                 "HEALTHCHECK CMD python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')\"",
             )
@@ -418,23 +397,19 @@ def docker_healthcheck(project: Project) -> Finding:
             if re.search(rf"\b{tool}\b", checks[-1]) and not re.search(
                 rf"install[^&;]*\b{tool}\b", installs
             ):
-                return Finding(
-                    "docker_healthcheck",
-                    "Docker",
-                    Status.FAIL,
+                return verdict.failed(
                     f"{project.rel(path)} : le HEALTHCHECK appelle {tool}, absent des images slim",
                     "utilisez un healthcheck en Python (urllib.request)",
                 )
-    return Finding("docker_healthcheck", "Docker", Status.PASS, "HEALTHCHECK présent et exécutable")
+    return verdict.passed("HEALTHCHECK présent et exécutable")
 
 
 @check
 def docker_non_root(project: Project) -> Finding:
+    verdict = Verdict("docker_non_root", "Docker")
     dockerfiles = _dockerfiles(project)
     if not dockerfiles:
-        return Finding(
-            "docker_non_root", "Docker", Status.UNKNOWN, "aucun Dockerfile", required=False
-        )
+        return verdict.unknown("aucun Dockerfile", required=False)
     for path in dockerfiles:
         users = [
             rest.split(":")[0]
@@ -442,18 +417,16 @@ def docker_non_root(project: Project) -> Finding:
             if kw == "USER"
         ]
         if not users or users[-1] in {"root", "0"}:
-            return Finding(
-                "docker_non_root",
-                "Docker",
-                Status.FAIL,
+            return verdict.failed(
                 f"{project.rel(path)} s'exécute en root",
                 "créez un utilisateur (useradd) et terminez par USER <cet utilisateur>",
             )
-    return Finding("docker_non_root", "Docker", Status.PASS, "le conteneur tourne sans root")
+    return verdict.passed("le conteneur tourne sans root")
 
 
 @check
 def ci_workflow(project: Project) -> Finding:
+    verdict = Verdict("ci_cd", "CI/CD")
     names = [project.rel(p) for p in project.files()]
     found = [
         n
@@ -464,11 +437,8 @@ def ci_workflow(project: Project) -> Finding:
         )
     ]
     if found:
-        return Finding("ci_cd", "CI/CD", Status.PASS, f"pipeline CI : {found[0]}")
-    return Finding(
-        "ci_cd",
-        "CI/CD",
-        Status.FAIL,
+        return verdict.passed(f"pipeline CI : {found[0]}")
+    return verdict.failed(
         "aucun pipeline CI (.github/workflows/*.yml, .gitlab-ci.yml…)",
         "ajoutez un workflow qui lance lint, tests et tests du modèle à chaque push (notebook 06)",
     )
@@ -476,15 +446,13 @@ def ci_workflow(project: Project) -> Finding:
 
 @check
 def monitoring(project: Project) -> Finding:
+    verdict = Verdict("monitoring", "Monitoring")
     found = _code_mentions(
         project, r"ks_2samp|chi2_contingency|DriftDetector|evidently|wasserstein_distance"
     )
     if found:
-        return Finding("monitoring", "Monitoring", Status.PASS, f"détection de drift ({found[0]})")
-    return Finding(
-        "monitoring",
-        "Monitoring",
-        Status.FAIL,
+        return verdict.passed(f"détection de drift ({found[0]})")
+    return verdict.failed(
         "aucune détection de drift dans le code",
         "surveillez le drift des entrées et la confiance des prédictions (notebook 07)",
     )
@@ -492,15 +460,13 @@ def monitoring(project: Project) -> Finding:
 
 @check
 def prediction_logging(project: Project) -> Finding:
+    verdict = Verdict("logging", "Logging")
     apis = _code_mentions(project, r"\bFastAPI\(|\bFlask\(")
     if not apis:
-        return Finding("logging", "Logging", Status.UNKNOWN, "aucune API trouvée", required=False)
+        return verdict.unknown("aucune API trouvée", required=False)
     if _code_mentions(project, r"getLogger\(|\blogging\.|\blogger\."):
-        return Finding("logging", "Logging", Status.PASS, "l'API journalise", required=False)
-    return Finding(
-        "logging",
-        "Logging",
-        Status.FAIL,
+        return verdict.passed("l'API journalise", required=False)
+    return verdict.failed(
         "l'API ne journalise rien",
         "une ligne JSON par prédiction (id, version du modèle, entrées, sortie, latence)",
         required=False,
@@ -520,6 +486,7 @@ _CODE_SUFFIXES = (".py", ".yml", ".yaml", ".toml", ".json", ".cfg", ".ini", ".sh
 
 @check
 def no_secrets(project: Project) -> Finding:
+    verdict = Verdict("secrets", "Sécurité")
     hits = []
     tracked_env = [n for n in project.tracked or [] if n == ".env" or n.endswith("/.env")]
     hits += [f"{n} (fichier .env suivi par git)" for n in tracked_env]
@@ -530,19 +497,17 @@ def no_secrets(project: Project) -> Finding:
             if any(p.search(line) for p in _SECRET_PATTERNS):
                 hits.append(f"{project.rel(path)}:{number}")
     if hits:
-        return Finding(
-            "secrets",
-            "Sécurité",
-            Status.FAIL,
+        return verdict.failed(
             f"secret probable : {', '.join(hits[:5])}",
             "retirez-le du code (et de l'historique git), révoquez-le, "
             "lisez-le depuis une variable d'environnement",
         )
-    return Finding("secrets", "Sécurité", Status.PASS, "aucune chaîne ressemblant à un secret")
+    return verdict.passed("aucune chaîne ressemblant à un secret")
 
 
 @check
 def lockfile(project: Project) -> Finding:
+    verdict = Verdict("lockfile", "Code")
     locks = (
         "uv.lock",
         "poetry.lock",
@@ -558,11 +523,8 @@ def lockfile(project: Project) -> Finding:
         if lines and all("==" in ln for ln in lines):
             found = ["requirements.txt (versions figées)"]
     if found:
-        return Finding("lockfile", "Code", Status.PASS, f"dépendances verrouillées ({found[0]})")
-    return Finding(
-        "lockfile",
-        "Code",
-        Status.FAIL,
+        return verdict.passed(f"dépendances verrouillées ({found[0]})")
+    return verdict.failed(
         "aucun fichier de verrouillage des dépendances",
         "uv lock (et committez uv.lock) pour un environnement reproductible",
     )
@@ -570,12 +532,10 @@ def lockfile(project: Project) -> Finding:
 
 @check
 def gitignore(project: Project) -> Finding:
+    verdict = Verdict("gitignore", "Code")
     path = project.root / ".gitignore"
     if not path.is_file():
-        return Finding(
-            "gitignore",
-            "Code",
-            Status.FAIL,
+        return verdict.failed(
             "pas de .gitignore",
             "ajoutez le .gitignore du §8.2 (data/, model/, mlruns/, .env, .venv/)",
         )
@@ -589,16 +549,10 @@ def gitignore(project: Project) -> Finding:
     }
     missing = [name for name, spellings in wanted.items() if not entries & spellings]
     if missing:
-        return Finding(
-            "gitignore",
-            "Code",
-            Status.FAIL,
-            f".gitignore n'ignore pas : {', '.join(missing)}",
-            "complétez-le avec le modèle du §8.2",
+        return verdict.failed(
+            f".gitignore n'ignore pas : {', '.join(missing)}", "complétez-le avec le modèle du §8.2"
         )
-    return Finding(
-        "gitignore", "Code", Status.PASS, ".gitignore couvre données, MLflow, .env, .venv"
-    )
+    return verdict.passed(".gitignore couvre données, MLflow, .env, .venv")
 
 
 def _docs(project: Project) -> list[tuple[Path, str]]:
@@ -613,17 +567,15 @@ def _docs(project: Project) -> list[tuple[Path, str]]:
 
 @check
 def documentation(project: Project) -> Finding:
+    verdict = Verdict("documentation", "Documentation")
     readmes = [
         p
         for p in project.files()
         if p.name.lower().startswith("readme") and p.parent == project.root
     ]
     if readmes:
-        return Finding("documentation", "Documentation", Status.PASS, f"{readmes[0].name} présent")
-    return Finding(
-        "documentation",
-        "Documentation",
-        Status.FAIL,
+        return verdict.passed(f"{readmes[0].name} présent")
+    return verdict.failed(
         "pas de README à la racine",
         "un README : installer, lancer, tester, déployer, revenir en arrière",
     )
@@ -631,18 +583,14 @@ def documentation(project: Project) -> Finding:
 
 @check
 def rollback_documented(project: Project) -> Finding:
+    verdict = Verdict("rollback", "Rollback")
     pattern = re.compile(
         r"rollback|revenir en arri[eè]re|retour arri[eè]re|roll back", re.IGNORECASE
     )
     found = [project.rel(p) for p, text in _docs(project) if pattern.search(text)]
     if found:
-        return Finding(
-            "rollback", "Rollback", Status.PASS, f"procédure de rollback documentée ({found[0]})"
-        )
-    return Finding(
-        "rollback",
-        "Rollback",
-        Status.FAIL,
+        return verdict.passed(f"procédure de rollback documentée ({found[0]})")
+    return verdict.failed(
         "aucune procédure de rollback dans la documentation",
         "documentez comment revenir au modèle précédent "
         "(ex. déplacer l'alias champion) et testez-le",

@@ -76,22 +76,23 @@ def test_exercise_2_catches_a_function_that_unpickles_the_file() -> None:
 def _stub_median(fonction, X, repetitions): ...
 
 
-def _mean(fonction, X, repetitions):
+def _timings(fonction, X, repetitions):
     times = []
     for _ in range(repetitions):
         start = time.perf_counter()
         fonction(X)
         times.append(time.perf_counter() - start)
-    return sum(times) / len(times)
+    return times
+
+
+def _mean(fonction, X, repetitions):
+    """A plausible wrong answer: the mean lets one slow call weigh on the result."""
+    return statistics.fmean(_timings(fonction, X, repetitions))
 
 
 def _median(fonction, X, repetitions):
-    times = []
-    for _ in range(repetitions):
-        start = time.perf_counter()
-        fonction(X)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    """The learner's right answer (written again here: it is what the check must accept)."""
+    return statistics.median(_timings(fonction, X, repetitions))
 
 
 def _milliseconds(fonction, X, repetitions):
