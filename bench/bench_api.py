@@ -10,6 +10,11 @@ it measured side by side, with the ratios and the targets of chapter 04:
 - our ``/predict`` vs our ``GET /health`` (what the framework alone can do): target ≥ 70 %;
 - one 1,000-row ``POST /predict/batch``: target ours ≥ 200× faster.
 
+On a machine with two CPUs or more, each server process is pinned to the first CPU and
+the load generator to the others (``--no-pin`` to let the scheduler place them): one
+worker is one core, and the figures no longer depend on where the scheduler puts the
+server's threads next to wrk (unpinned, runs of the same server differed by up to 40 %).
+
 The load generator is ``wrk`` (``apt-get install wrk``). Without it the bench says so and
 uses a small asyncio + httpx generator instead (bounded in requests and time; it is slower
 than the servers, so its figures are lower bounds). Measurements alternate between the
@@ -82,10 +87,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def cpu_split(pin: bool) -> tuple[set[int] | None, set[int] | None]:
+    """(server CPUs, load-generator CPUs): the first CPU and the others, or (None, None)."""
+    if not pin or not hasattr(os, "sched_getaffinity"):
+        return None, None
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None, None
+    return {cpus[0]}, set(cpus[1:])
+
+
 class Server:
     """One uvicorn process on loopback (one worker, no access log, logs to a file)."""
 
-    def __init__(self, name: str, app: str, env: dict[str, str], folder: Path, ready: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        app: str,
+        env: dict[str, str],
+        folder: Path,
+        ready: str,
+        cpus: set[int] | None = None,
+    ) -> None:
         self.name = name
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
@@ -95,7 +118,12 @@ class Server:
         command += ["--app-dir", str(HERE)]
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env}
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **env},
+                # before exec: every thread the server starts inherits the mask
+                preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
             )
         self.started_s = self._wait(ready)
 
@@ -224,7 +252,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive-batch-repeats", type=int, default=1, help="1,000-row naive runs")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
     parser.add_argument("--no-wrk", action="store_true", help="use the httpx generator")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin servers and wrk to CPUs")
     args = parser.parse_args(argv)
+
+    server_cpus, load_cpus = cpu_split(not args.no_pin)
+    if server_cpus and load_cpus:
+        os.sched_setaffinity(0, load_cpus)  # this process, and wrk after it
+        print(f"CPUs: servers on {sorted(server_cpus)}, load generator on {sorted(load_cpus)}")
+    else:
+        print("CPUs: not pinned")
 
     wrk = None if args.no_wrk else shutil.which("wrk")
     load = wrk_load if wrk else httpx_load
@@ -247,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
             {**common, "MLOPS_COURSE_MODEL": str(files.onnx)},
             folder,
             ready="/ready",
+            cpus=server_cpus,
         )
         servers.append(ours)
         naive = Server(
@@ -255,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
             {**common, "NAIVE_MODEL_PATH": str(files.joblib)},
             folder,
             ready="/health",
+            cpus=server_cpus,
         )
         servers.append(naive)
         print(f"started: ours ready in {ours.started_s:.2f} s, naive in {naive.started_s:.2f} s")

@@ -829,17 +829,28 @@ class DriftDetector:
     # ---- compare
 
     def compare(self, current: pd.DataFrame | Mapping[str, Any]) -> DriftReport:
-        """Compare a production batch with the reference; never raises for a bad column."""
+        """Compare a production batch with the reference; never raises for a bad column.
+
+        ``current`` is a DataFrame or a mapping of columns. A mapping of 1-D float arrays of
+        one length is read as is, without building a DataFrame (the monitor's fast path).
+        """
         self._check_fitted()
-        frame = _as_frame(current, "current")
-        frame.columns = [str(c) for c in frame.columns]
-        n_rows = len(frame)
+        arrays = _float_columns(current)
+        frame: pd.DataFrame | None = None
+        if arrays is None:
+            frame = _as_frame(current, "current")
+            frame.columns = [str(c) for c in frame.columns]
+            arrays = self._numeric_block(frame)
+            present = list(frame.columns)
+            n_rows = len(frame)
+        else:
+            present = list(arrays)
+            n_rows = len(next(iter(arrays.values()))) if arrays else 0
         names = list(self.profiles_)
-        arrays = self._numeric_block(frame)
 
         def analyse(name: str) -> _Pending:
             try:
-                return self._analyse(name, frame, n_rows, arrays)
+                return self._analyse(name, frame, present, n_rows, arrays)
             except Exception as error:  # one bad column must not break the report
                 profile = self.profiles_[name]
                 return _Pending(
@@ -868,7 +879,7 @@ class DriftDetector:
             (n, what): float(a) for (n, what, _), a in zip(family, adjusted, strict=True)
         }
         columns = {name: self._decide(name, item, adj) for name, item in pending.items()}
-        extra = tuple(c for c in frame.columns if c not in self.profiles_)
+        extra = tuple(c for c in present if c not in self.profiles_)
         return DriftReport(
             columns=columns,
             n_rows=n_rows,
@@ -897,7 +908,12 @@ class DriftDetector:
         return {name: block[:, j] for j, name in enumerate(names)}
 
     def _analyse(
-        self, name: str, frame: pd.DataFrame, n_rows: int, arrays: Mapping[str, np.ndarray]
+        self,
+        name: str,
+        frame: pd.DataFrame | None,
+        present: list[str],
+        n_rows: int,
+        arrays: Mapping[str, np.ndarray],
     ) -> _Pending:
         profile = self.profiles_[name]
         base: dict[str, Any] = {
@@ -907,7 +923,7 @@ class DriftDetector:
             "missing_reference": _rate(profile.n - profile.n_valid, profile.n),
             "critical": name in self.critical_columns,
         }
-        if name not in frame.columns:
+        if name not in present:
             return _Pending(
                 base,
                 decided=ColumnDrift(
@@ -918,10 +934,13 @@ class DriftDetector:
                     message="la colonne est absente du lot courant",
                 ),
             )
+        column = frame[name] if frame is not None else None
         if profile.kind == "numeric":
-            raw = arrays[name] if name in arrays else _numeric_values(frame[name])
+            raw = arrays[name] if name in arrays else _numeric_values(column)
             return self._analyse_numeric(profile, raw, n_rows, base)
-        return self._analyse_categorical(profile, frame[name], n_rows, base)
+        if column is None:
+            column = pd.Series(arrays[name])
+        return self._analyse_categorical(profile, column, n_rows, base)
 
     def _missing_test(self, item: _Pending, n_bad: int, n_rows: int, profile: Profile) -> None:
         ref_bad = profile.n - profile.n_valid
@@ -1172,6 +1191,20 @@ def _as_frame(data: pd.DataFrame | Mapping[str, Any], name: str) -> pd.DataFrame
     raise TypeError(
         f"{name} must be a pandas DataFrame or a mapping of columns, got {type(data).__name__}"
     )
+
+
+def _float_columns(data: Any) -> dict[str, np.ndarray] | None:
+    """A mapping of 1-D float arrays of one length, with text names; else None."""
+    if not isinstance(data, Mapping) or not data:
+        return None
+    columns: dict[str, np.ndarray] = {}
+    for name, values in data.items():
+        if not isinstance(values, np.ndarray) or values.ndim != 1 or values.dtype.kind != "f":
+            return None
+        columns[str(name)] = values
+    if len(columns) != len(data) or len({v.shape[0] for v in columns.values()}) != 1:
+        return None
+    return columns
 
 
 def _numeric_values(series: pd.Series) -> np.ndarray:

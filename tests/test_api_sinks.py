@@ -6,6 +6,8 @@ import threading
 import time
 from typing import Any
 
+import pytest
+
 from mlops_course.api.sinks import SinkWorker
 
 
@@ -78,3 +80,38 @@ def test_a_failing_delivery_is_logged_and_later_records_still_arrive(caplog: Any
     worker.flush()
     assert delivered == [0, 2, 3]
     worker.close()
+
+
+def test_records_of_one_linger_share_a_delivery_and_flush_does_not_wait_for_it() -> None:
+    calls: list[list[int]] = []
+    worker = SinkWorker(lambda records: calls.append([r["n"] for r in records]), linger=60.0)
+    for n in range(20):
+        worker.submit([{"n": n}])
+    flusher = threading.Thread(target=worker.flush)
+    flusher.start()
+    flusher.join(10)  # a flush that waited for the 60 s linger would still be running
+    assert not flusher.is_alive()
+    assert calls == [list(range(20))]
+    worker.submit([{"n": 20}])
+    closer = threading.Thread(target=worker.close)
+    closer.start()
+    closer.join(10)  # close delivers what is queued without lingering either
+    assert not closer.is_alive()
+    assert calls == [list(range(20)), [20]]
+
+
+def test_a_full_queue_ends_the_linger() -> None:
+    delivered: list[int] = []
+    worker = SinkWorker(lambda records: delivered.extend(r["n"] for r in records), linger=60.0,
+                        max_pending=4)  # fmt: skip
+    submitter = threading.Thread(target=lambda: [worker.submit([{"n": n}]) for n in range(40)])
+    submitter.start()
+    submitter.join(10)  # each linger ends once the queue is half full: the submitter never blocks
+    assert not submitter.is_alive()
+    worker.close()
+    assert delivered == list(range(40))
+
+
+def test_linger_must_not_be_negative() -> None:
+    with pytest.raises(ValueError, match="linger"):
+        SinkWorker(lambda records: None, linger=-1)

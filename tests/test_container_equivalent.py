@@ -60,9 +60,9 @@ def test_image_environment_serves_predictions_like_the_image(
     with containers.serve(python, model_dir=model_dir, home=tmp_path / "run") as server:
         server.wait_healthy(timeout=60)
         result = containers.check_serving(server.url)
-        log = server.log(200)
-        server.process.terminate()
+        server.process.terminate()  # the lines still lingering in the sink worker are written
         server.process.wait(timeout=10)
+        log = server.log(200)
         down = server.healthy()
     assert result.health["status"] == "healthy" and result.health["model_loaded"] is True
     assert result.prediction["label"] == "setosa" and result.prediction["prediction"] == 0

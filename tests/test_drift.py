@@ -374,6 +374,21 @@ def test_reference_profile_round_trips_through_json(tmp_path) -> None:
         DriftDetector.from_dict({"format": "other"})
 
 
+def test_a_mapping_of_float_arrays_gives_the_dataframe_report(fitted: DriftDetector) -> None:
+    batch = _table(np.random.default_rng(21), 300, shift=0.4)
+    numeric = batch[[c for c in batch.columns if not c.startswith("c")]].astype(float)
+    numeric.iloc[::7, 3] = np.nan
+    arrays = {name: numeric[name].to_numpy() for name in numeric.columns}
+    arrays["unknown"] = np.ones(len(numeric))
+    fast = fitted.compare(arrays)  # read as is, no DataFrame built
+    slow = fitted.compare(numeric.assign(unknown=1.0))
+    assert fast.to_dict() == slow.to_dict()
+    assert {"x0", "x3"} <= set(fast.drifted_columns)  # x0 shifted, x3 has missing values
+    assert not {"x1", "l0", "p0"} & set(fast.drifted_columns)
+    assert fast.columns["c0"].status == "missing_column"
+    assert fast.extra_columns == ("unknown",)
+
+
 def test_threads_give_the_same_report(fitted: DriftDetector) -> None:
     batch = _table(np.random.default_rng(13), 1000, shift=0.3)
     threaded = DriftDetector(n_jobs=2)

@@ -306,6 +306,24 @@ def test_data_drift_on_the_window_fires_against_the_training_reference() -> None
     assert loads == [1]
 
 
+def test_data_drift_is_checked_on_text_and_missing_inputs_too() -> None:
+    rng = np.random.default_rng(1)
+    reference = pd.DataFrame(
+        {"a": rng.normal(5, 1, 500), "canal": rng.choice(["web", "magasin"], 500)}
+    )
+    monitor = ModelMonitor(
+        window_size=100, alert_after=1, resolve_after=1, reference=DriftDetector().fit(reference)
+    )
+    inputs = pd.DataFrame({"a": rng.normal(5, 1, 100)})
+    records = make_records(inputs, np.tile([0.9, 0.05, 0.05], (100, 1)), labels=LABELS)
+    for record in records:
+        record["inputs"]["canal"] = "appli"  # a category the reference never saw
+    del records[0]["inputs"]["a"]  # one record without a value for "a"
+    monitor.record_many(records)
+    assert monitor.windows()[-1].drifted_columns == ["canal"]
+    assert monitor.states()[DATA_DRIFT] == "firing"
+
+
 def test_time_windows_follow_the_records_timestamps() -> None:
     monitor = ModelMonitor(window_seconds=60, min_window=10, alert_after=1, resolve_after=1)
     monitor.record_many(records(30, confidence=0.9, step=1))  # 0 s .. 29 s: window 0

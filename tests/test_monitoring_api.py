@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -205,3 +206,41 @@ def test_the_default_log_goes_where_the_environment_points_at_first_write(
     app.state.prediction_log.append({"prediction_id": "x"})
     assert (tmp_path / "at-write" / "logs" / "predictions.jsonl").is_file()
     assert not (tmp_path / "at-build").exists()
+
+
+def test_monitor_references_load_only_after_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Training the default model imports scikit-learn; loading the drift reference does too.
+    # Two threads importing it at once can fail ("partially initialized module"), so the
+    # monitor's warm-up waits until the model is loaded (or failed to load).
+    from mlops_course.api import monitoring_routes, service
+    from mlops_course.api.application import create_app
+
+    order: list[str] = []
+    gate = threading.Event()
+
+    def slow_model(settings: Any) -> Any:
+        gate.wait(10)
+        order.append("model")
+        raise RuntimeError("no model in this test")
+
+    def reference() -> None:
+        order.append("reference")
+
+    monkeypatch.setattr(service, "load_model", slow_model)
+    monkeypatch.setattr(
+        monitoring_routes, "default_monitor", lambda: ModelMonitor(reference=reference)
+    )
+    app = create_app()
+
+    async def start_and_stop() -> None:
+        async with app.router.lifespan_context(app):
+            await asyncio.sleep(0.3)
+            assert order == []  # the model is still loading: the reference waits
+            gate.set()
+            for _ in range(100):
+                if len(order) == 2:
+                    break
+                await asyncio.sleep(0.05)
+
+    asyncio.run(start_and_stop())
+    assert order == ["model", "reference"]

@@ -15,6 +15,7 @@ with the records of each request.
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
@@ -152,17 +153,23 @@ class PrometheusMetrics:
         self.registry.register(_MonitorCollector(monitor))
 
     def __call__(self, records: Iterable[Mapping[str, Any]]) -> None:
-        """Sink: count the records of one request."""
+        """Sink: count the records of one delivery (one counter update per label pair)."""
+        counts: collections.Counter[tuple[Any, Any]] = collections.Counter()
+        observe_confidence = self.confidence.observe
+        observe_latency = self.latency.observe
         for record in records:
-            version = self._version(record.get("model_version", "unknown"))
-            label = self._label(record.get("label", record.get("prediction")))
-            self.predictions.labels(version, label).inc()
+            counts[
+                record.get("model_version", "unknown"),
+                record.get("label", record.get("prediction")),
+            ] += 1
             confidence = record.get("confidence")
             if confidence is not None:
-                self.confidence.observe(float(confidence))
+                observe_confidence(float(confidence))
             latency = record.get("latency_ms")
             if latency is not None:
-                self.latency.observe(float(latency) / 1000.0)
+                observe_latency(float(latency) / 1000.0)
+        for (version, label), n in counts.items():
+            self.predictions.labels(self._version(version), self._label(label)).inc(n)
 
     def exposition(self) -> bytes:
         """The registry in Prometheus text format."""
@@ -409,11 +416,18 @@ def _warm_up_on_startup(app: FastAPI, monitor: ModelMonitor) -> None:
     """Wrap the app's lifespan to load the monitor's references off the event loop."""
     previous = app.router.lifespan_context
 
+    def load_after_model() -> None:
+        # The model loader may be importing scikit-learn (training the default model):
+        # importing it from a second thread at the same time can fail with "partially
+        # initialized module". The references wait until the model is loaded (or failed).
+        service = getattr(app.state, "model", None)
+        if service is not None:
+            service.wait()
+        monitor.load_references()
+
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
-        threading.Thread(
-            target=monitor.load_references, name="monitor-warm-up", daemon=True
-        ).start()
+        threading.Thread(target=load_after_model, name="monitor-warm-up", daemon=True).start()
         async with previous(application) as maybe_state:
             yield maybe_state
 

@@ -7,7 +7,6 @@ milliseconds: it goes to the thread pool so the event loop keeps serving other r
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 from datetime import UTC, datetime
@@ -30,6 +29,7 @@ from mlops_course.api.schemas import (
     ValidationErrorResponse,
 )
 from mlops_course.api.service import ModelService, predict_records, to_matrix
+from mlops_course.monitoring import json_line
 
 logger = logging.getLogger("mlops_course.api")
 prediction_logger = logging.getLogger("mlops_course.predictions")
@@ -64,9 +64,6 @@ def _service(request: Request) -> ModelService:
     return request.app.state.model
 
 
-_JSON = json.JSONEncoder(separators=(",", ":"))
-
-
 def emit(app: FastAPI, records: list[dict[str, Any]]) -> None:
     """Hand a request's records to the sink worker (delivered off the request path)."""
     app.state.sink_worker.submit(records)
@@ -79,7 +76,7 @@ def deliver(app: FastAPI, records: list[dict[str, Any]]) -> None:
     A failing sink is logged and skipped: monitoring must not lose the other sinks' records.
     """
     if app.state.settings.log_predictions and prediction_logger.isEnabledFor(logging.INFO):
-        text = "\n".join(map(_JSON.encode, records))
+        text = b"\n".join(map(json_line, records)).decode()
         # makeRecord + handle: logger.info minus its stack walk to find the caller (always
         # this function), a noticeable share of a log call made on every prediction.
         prediction_logger.handle(
