@@ -10,6 +10,9 @@ it measured side by side, with the ratios and the targets of chapter 04:
 - our ``/predict`` vs our ``GET /health`` (what the framework alone can do): target ≥ 70 %;
 - one 1,000-row ``POST /predict/batch``: target ours ≥ 200× faster.
 
+``--layers`` also serves ``bench/layers_app.py`` (our app plus one endpoint per step of
+``/predict``) and prints what each step costs, against ``/health`` in the same process.
+
 On a machine with two CPUs or more, each server process is pinned to the first CPU and
 the load generator to the others (``--no-pin`` to let the scheduler place them): one
 worker is one core, and the figures no longer depend on where the scheduler puts the
@@ -38,6 +41,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -241,6 +245,38 @@ def time_batch(url: str, rows: int, repeats: int) -> float:
     return statistics.median(times)
 
 
+LAYER_STEPS = (
+    ("/health", "GET /health: routing, a small JSON answer"),
+    ("/layers/body", "+ read and validate the JSON body"),
+    ("/layers/model", "+ one ONNX call"),
+    ("/layers/record", "+ the prediction record and its answer"),
+    ("/layers/sinks", "+ the log, monitor and metrics sinks"),
+    ("/predict", "the real /predict (FastAPI parameters)"),
+)
+
+
+def measure_layers(server: Server, load: Any, args: argparse.Namespace, folder: Path) -> None:
+    """Print the requests/s of each step of /predict, alternating rounds, medians."""
+    runs: dict[str, list[Load]] = {path: [] for path, _ in LAYER_STEPS}
+    for path in runs:
+        load(server.url + path, None if path == "/health" else ROW, 1, folder)  # warm up
+    for _ in range(args.rounds):
+        for path in runs:
+            runs[path].append(load(server.url + path, None if path == "/health" else ROW,
+                                   args.duration, folder))  # fmt: skip
+    health = statistics.median(r.rps for r in runs["/health"])
+    print(f"\n/predict step by step (one server, median of {args.rounds} × "
+          f"{args.duration:.0f} s):")  # fmt: skip
+    previous = None
+    for path, text in LAYER_STEPS:
+        rps = statistics.median(r.rps for r in runs[path])
+        cost = 1e6 / rps
+        step = f"{cost - previous:+6.0f} µs" if previous is not None and path != "/predict" else ""
+        print(f"  {text:<42} {rps:7.0f} req/s  {cost:5.0f} µs/req  {rps / health:5.0%}  {step}")
+        if path != "/predict":
+            previous = cost
+
+
 def verdict(ok: bool) -> str:
     return "OK " if ok else "MISSED"
 
@@ -253,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
     parser.add_argument("--no-wrk", action="store_true", help="use the httpx generator")
     parser.add_argument("--no-pin", action="store_true", help="do not pin servers and wrk to CPUs")
+    parser.add_argument("--layers", action="store_true", help="also measure /predict step by step")
     args = parser.parse_args(argv)
 
     server_cpus, load_cpus = cpu_split(not args.no_pin)
@@ -369,6 +406,19 @@ def main(argv: list[str] | None = None) -> int:
         for ok, text in checks:
             print(f"  [{verdict(ok)}] {text}")
         missed = sum(not ok for ok, _ in checks)
+        if args.layers:
+            ours.stop()
+            naive.stop()
+            layered = Server(
+                "layers",
+                "layers_app:app",
+                {**common, "MLOPS_COURSE_MODEL": str(files.onnx)},
+                folder,
+                ready="/ready",
+                cpus=server_cpus,
+            )
+            servers.append(layered)
+            measure_layers(layered, load, args, folder)
         return 1 if (missed and args.strict) else 0
     finally:
         for server in servers:
