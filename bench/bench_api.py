@@ -152,6 +152,21 @@ class Server:
             return None
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until the server is idle (requests still running after a load run finish).
+
+        The servers share one CPU: the naive app's last requests (13 ms each) would
+        otherwise run during the next measurement and show up in its p99.
+        """
+        deadline = time.perf_counter() + timeout
+        previous = self.cpu_seconds()
+        while previous is not None and time.perf_counter() < deadline:
+            time.sleep(0.1)
+            now = self.cpu_seconds()
+            if now is None or now - previous < 0.005:
+                return
+            previous = now
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -262,6 +277,7 @@ def measure_layers(server: Server, load: Any, args: argparse.Namespace, folder: 
         load(server.url + path, None if path == "/health" else ROW, 1, folder)  # warm up
     for _ in range(args.rounds):
         for path in runs:
+            server.settle()
             runs[path].append(load(server.url + path, None if path == "/health" else ROW,
                                    args.duration, folder))  # fmt: skip
     health = statistics.median(r.rps for r in runs["/health"])
@@ -314,24 +330,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         files = serialization.build_model_files(folder / "model")
         common = {"MLOPS_COURSE_HOME": str(folder), "MLOPS_COURSE_TRAIN_IF_MISSING": "false"}
-        ours = Server(
-            "ours",
-            "mlops_course.api:app",
-            {**common, "MLOPS_COURSE_MODEL": str(files.onnx)},
-            folder,
-            ready="/ready",
-            cpus=server_cpus,
-        )
-        servers.append(ours)
-        naive = Server(
-            "naive",
-            "naive_app:app",
-            {**common, "NAIVE_MODEL_PATH": str(files.joblib)},
-            folder,
-            ready="/health",
-            cpus=server_cpus,
-        )
-        servers.append(naive)
+
+        def start(name: str, app: str, env: dict[str, str], ready: str) -> Server:
+            server = Server(name, app, {**common, **env}, folder, ready, cpus=server_cpus)
+            servers.append(server)
+            return server
+
+        ours_env = {"MLOPS_COURSE_MODEL": str(files.onnx)}
+        ours = start("ours", "mlops_course.api:app", ours_env, ready="/ready")
+        naive = start("naive", "naive_app:app", {"NAIVE_MODEL_PATH": str(files.joblib)}, "/health")
         print(f"started: ours ready in {ours.started_s:.2f} s, naive in {naive.started_s:.2f} s")
         for server in servers:  # warm up both
             load(server.url + "/predict", ROW, 1, folder)
@@ -349,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         for round_number in range(args.rounds):
             for key, server, path, body in plan:
+                for other in servers:
+                    other.settle()
                 before = server.cpu_seconds()
                 result = load(server.url + path, body, args.duration, folder)
                 after = server.cpu_seconds()
@@ -366,6 +375,8 @@ def main(argv: list[str] | None = None) -> int:
             per = f"   server CPU {statistics.median(cpu[key]):5.0f} µs/req" if cpu[key] else ""
             print(f"  {key:<15} {figure.line()}{per}")
 
+        for server in servers:
+            server.settle()
         batch_ours = time_batch(ours.url, 1000, repeats=10)
         batch_naive = time_batch(naive.url, 1000, repeats=args.naive_batch_repeats)
         print("\nPOST /predict/batch, 1,000 rows (median):")
@@ -409,15 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.layers:
             ours.stop()
             naive.stop()
-            layered = Server(
-                "layers",
-                "layers_app:app",
-                {**common, "MLOPS_COURSE_MODEL": str(files.onnx)},
-                folder,
-                ready="/ready",
-                cpus=server_cpus,
-            )
-            servers.append(layered)
+            layered = start("layers", "layers_app:app", ours_env, ready="/ready")
             measure_layers(layered, load, args, folder)
         return 1 if (missed and args.strict) else 0
     finally:

@@ -333,6 +333,35 @@ def test_a_model_that_cannot_be_loaded_leaves_the_api_alive_but_not_ready(
     assert client.post("/predict", json=VALID).json()["error"] == "model_not_ready"
 
 
+def test_ready_waits_for_the_start_up_warm_ups_and_a_failing_one_is_only_logged(
+    model_files: serialization.ModelFiles, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(Settings(model=str(model_files.onnx), train_if_missing=False))
+    gate = threading.Event()
+    done: list[str] = []
+
+    def broken() -> None:
+        raise OSError("reference file missing")
+
+    app.state.model.warm_ups.extend([lambda: gate.wait(10), broken, lambda: done.append("x")])
+    client = open_client(app, wait=False)
+    try:
+        for _ in range(200):  # the model loads, then the first warm-up holds the start-up
+            if app.state.model.current is not None:
+                break
+            threading.Event().wait(0.05)
+        assert app.state.model.current is not None
+        ready = client.get("/ready")
+        assert ready.status_code == 503 and ready.json()["status"] == "loading"
+        assert client.post("/predict", json=VALID).status_code == 200  # the model serves
+        gate.set()
+        assert app.state.model.wait(10)
+        assert client.get("/ready").json()["status"] == "ready"
+        assert done == ["x"] and "reference file missing" in caplog.text
+    finally:
+        client.__exit__(None, None, None)
+
+
 def test_a_tampered_onnx_file_is_refused(make_client: Any, model_copy: Path) -> None:
     onnx = model_copy / "pipeline_v1.onnx"
     onnx.write_bytes(onnx.read_bytes() + b"\0")

@@ -413,21 +413,23 @@ def install(
 
 
 def _warm_up_on_startup(app: FastAPI, monitor: ModelMonitor) -> None:
-    """Wrap the app's lifespan to load the monitor's references off the event loop."""
-    previous = app.router.lifespan_context
+    """Load the monitor's references when the app starts, off the event loop.
 
-    def load_after_model() -> None:
-        # The model loader may be importing scikit-learn (training the default model):
-        # importing it from a second thread at the same time can fail with "partially
-        # initialized module". The references wait until the model is loaded (or failed).
-        service = getattr(app.state, "model", None)
-        if service is not None:
-            service.wait()
-        monitor.load_references()
+    With the API's model service, it is one of the service's start-up warm-ups: it runs
+    after the model, in the loader thread, and /ready waits for it. Another app gets a
+    thread of its own when it starts.
+    """
+    service = getattr(app.state, "model", None)
+    if isinstance(getattr(service, "warm_ups", None), list):
+        service.warm_ups.append(monitor.load_references)
+        return
+    previous = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
-        threading.Thread(target=load_after_model, name="monitor-warm-up", daemon=True).start()
+        threading.Thread(
+            target=monitor.load_references, name="monitor-warm-up", daemon=True
+        ).start()
         async with previous(application) as maybe_state:
             yield maybe_state
 

@@ -115,7 +115,7 @@ async def health(request: Request) -> dict[str, Any]:
 async def ready(request: Request) -> Any:
     """Readiness: 200 once a model is loaded and warmed up, 503 before or if loading failed."""
     service = _service(request)
-    if service.current is not None:
+    if service.ready:
         return {"status": "ready", "model_version": service.version}
     state = "failed" if service.state == "failed" else "loading"
     detail = "loading the model failed; see the server log" if state == "failed" else None

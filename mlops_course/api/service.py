@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -379,6 +380,10 @@ class ModelService:
     ``app.state.model`` is one of these. :attr:`current` is replaced in one assignment,
     after the new model is fully loaded and warmed up: a request that read it keeps a
     complete model until it finishes.
+
+    :attr:`warm_ups` are run once, after the first load of :meth:`load_in_background`, in
+    the same thread (e.g. the monitor's references): the server reports :attr:`ready`
+    only once they are done, so traffic does not compete with the rest of the start-up.
     """
 
     def __init__(self, settings: Settings | None = None) -> None:
@@ -386,8 +391,15 @@ class ModelService:
         self._current: LoadedModel | None = None
         self._lock = threading.Lock()
         self._ready = threading.Event()
+        self._starting = False
+        self.warm_ups: list[Callable[[], object]] = []
         self.state: Literal["idle", "loading", "ready", "failed"] = "idle"
         self.error: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        """A model is loaded and the start-up warm-ups are done: send traffic."""
+        return self._current is not None and not self._starting
 
     @property
     def current(self) -> LoadedModel | None:
@@ -431,7 +443,8 @@ class ModelService:
                 raise
             self._current = model  # the atomic swap
             self.state, self.error = "ready", None
-            self._ready.set()
+            if not self._starting:
+                self._ready.set()
             logger.info(
                 "model %s version %s loaded from %s (%s) in %.2f s",
                 model.name,
@@ -445,12 +458,26 @@ class ModelService:
     reload = load
 
     def load_in_background(self) -> threading.Thread:
-        """Start :meth:`load` in a daemon thread (the server answers /health meanwhile)."""
+        """Start :meth:`load`, then the :attr:`warm_ups`, in a daemon thread.
+
+        The server answers /health meanwhile. One thread does both, one after the other:
+        two threads importing scikit-learn at once (training the default model, loading
+        the monitor's references) can fail with "partially initialized module".
+        """
+        self._starting = True
 
         def run() -> None:
             try:
                 self.load()
             except Exception:  # already logged; state says "failed"
+                pass
+            finally:
+                for warm_up in list(self.warm_ups):
+                    try:
+                        warm_up()
+                    except Exception:
+                        logger.exception("start-up warm-up %r failed", warm_up)
+                self._starting = False
                 self._ready.set()
 
         thread = threading.Thread(target=run, name="model-loader", daemon=True)
@@ -458,9 +485,9 @@ class ModelService:
         return thread
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until the first load finished (or failed); return True if a model is ready."""
+        """Block until the first load and the warm-ups finished; True if a model is ready."""
         self._ready.wait(timeout)
-        return self._current is not None
+        return self.ready
 
 
 def resolve_source_text(settings: Settings) -> str:
