@@ -845,7 +845,7 @@ class DriftDetector:
             n_rows = len(frame)
         else:
             present = list(arrays)
-            n_rows = len(next(iter(arrays.values()))) if arrays else 0
+            n_rows = next(iter(arrays.values())).shape[0]
         names = list(self.profiles_)
 
         def analyse(name: str) -> _Pending:
@@ -1194,14 +1194,14 @@ def _as_frame(data: pd.DataFrame | Mapping[str, Any], name: str) -> pd.DataFrame
 
 
 def _float_columns(data: Any) -> dict[str, np.ndarray] | None:
-    """A mapping of 1-D float arrays of one length, with text names; else None."""
+    """``data`` as float64 columns if it maps names to 1-D float arrays of one length."""
     if not isinstance(data, Mapping) or not data:
         return None
     columns: dict[str, np.ndarray] = {}
     for name, values in data.items():
         if not isinstance(values, np.ndarray) or values.ndim != 1 or values.dtype.kind != "f":
             return None
-        columns[str(name)] = values
+        columns[str(name)] = values.astype(np.float64, copy=False)
     if len(columns) != len(data) or len({v.shape[0] for v in columns.values()}) != 1:
         return None
     return columns
