@@ -33,24 +33,35 @@ def isolated_home(
 def check_contract(capsys: pytest.CaptureFixture[str]) -> Callable[..., None]:
     """Assert the contract of a notebook self-check (``mlops_course.checks``).
 
-    ``verify(check, stub=..., wrong=..., right=..., hint="❌")``: the untouched stub
-    raises ``NotDoneError`` ("pas encore fait"), the wrong answer an ``AssertionError``
-    whose message matches ``hint`` (and is not ``NotDoneError``), the right answer passes
-    and prints a ✅ line. An answer given as a tuple is passed as several arguments.
+    ``verify(check, stub=..., right=..., wrong=..., hint="❌", wrongs=[(answer, hint), ...])``:
+    the untouched stub raises ``NotDoneError`` ("pas encore fait"); the wrong answer, and
+    each answer of ``wrongs`` (one per typical mistake), a ``WrongAnswerError`` whose
+    message matches its hint; the right answer passes and prints a ✅ line. An answer
+    given as a tuple is passed as several arguments.
     """
-    from mlops_course.checks import NotDoneError
+    from mlops_course.checks import NotDoneError, WrongAnswerError
+
+    missing = object()
 
     def verify(
-        check: Callable[..., None], *, stub: Any, wrong: Any, right: Any, hint: str = "❌"
+        check: Callable[..., None],
+        *,
+        stub: Any,
+        right: Any,
+        wrong: Any = missing,
+        hint: str = "❌",
+        wrongs: list[tuple[Any, str]] | tuple[()] = (),
     ) -> None:
         def run(answer: Any) -> None:
             check(*answer) if isinstance(answer, tuple) else check(answer)
 
         with pytest.raises(NotDoneError, match="pas encore fait"):
             run(stub)
-        with pytest.raises(AssertionError, match=hint) as wrong_answer:
-            run(wrong)
-        assert not isinstance(wrong_answer.value, NotDoneError)
+        mistakes = ([] if wrong is missing else [(wrong, hint)]) + list(wrongs)
+        assert mistakes, "give at least one wrong answer (wrong= or wrongs=)"
+        for answer, expected_hint in mistakes:
+            with pytest.raises(WrongAnswerError, match=expected_hint):
+                run(answer)
         capsys.readouterr()
         run(right)
         assert capsys.readouterr().out.startswith("✅")

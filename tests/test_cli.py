@@ -35,6 +35,7 @@ def test_workspace_copies_new_exercises_and_never_overwrites_learner_work(
     assert cli.main(["workspace", "--dir", str(target)]) == 0
     copies = sorted(target.glob("*.ipynb"))
     assert copies, "no exercise was copied"
+    assert "Votre copie" in copies[0].read_text(encoding="utf-8")
     copies[0].write_text("learner work")
     assert cli.main(["workspace", "--dir", str(target)]) == 0
     assert copies[0].read_text() == "learner work"

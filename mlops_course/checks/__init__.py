@@ -1,11 +1,16 @@
 """Self-checks for the exercise notebooks: one module per chapter.
 
 A check is a plain function that takes what the learner wrote (a value or a function)
-and either prints a ✅ line or raises:
+and either prints a ✅ line or raises a :class:`Feedback`:
 
-- :class:`NotDoneError` (an ``AssertionError``) when the stub is untouched: the
-  exercise cell still holds ``...`` (the generator's placeholder) or returns ``None``;
-- ``AssertionError`` with a French hint when the answer is wrong.
+- :class:`NotDoneError` ("⏳ pas encore fait") when the stub is untouched: the exercise
+  cell still holds ``...`` (the generator's placeholder) or returns ``None``;
+- :class:`WrongAnswerError` ("❌" and a French hint) when the answer is wrong.
+
+Both are ``AssertionError`` subclasses, so a notebook runner (papermill, nbclient) sees
+the cell fail and "Run All" stops there. In Jupyter (JupyterLab, VS Code) they show as
+their French message only, without a traceback or the check's source: IPython renders an
+exception that has ``_render_traceback_`` with the lines that method returns.
 
 Exercise stubs are generated from the solutions (``mlops_course.courseware.exercises``),
 so the placeholder is always ``...``: a check that meets it says "pas encore fait".
@@ -17,8 +22,20 @@ from collections.abc import Callable
 from typing import Any
 
 
-class NotDoneError(AssertionError):
+class Feedback(AssertionError):
+    """A check's verdict for the learner: shown in a notebook as its message alone."""
+
+    def _render_traceback_(self) -> list[str]:
+        """Lines IPython shows instead of a traceback (the French message, nothing else)."""
+        return str(self).splitlines() or [type(self).__name__]
+
+
+class NotDoneError(Feedback):
     """The exercise still holds its placeholder: it has not been attempted yet."""
+
+
+class WrongAnswerError(Feedback):
+    """The learner's answer is wrong; the message says what to fix (never the answer)."""
 
 
 def is_placeholder(value: Any) -> bool:
@@ -44,22 +61,29 @@ def call(function: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> 
     """
     require(function, what)
     if not callable(function):
-        raise AssertionError(f"❌ {what} : on attend une fonction, reçu {type(function).__name__}.")
+        raise WrongAnswerError(
+            f"❌ {what} : on attend une fonction, reçu {type(function).__name__}."
+        )
     try:
         result = function(*args, **kwargs)
-    except NotDoneError:
+    except Feedback:
         raise
     except Exception as error:  # the learner's code failed: say so, in French
-        raise AssertionError(
+        raise WrongAnswerError(
             f"❌ {what} : votre fonction a levé {type(error).__name__}: {error}"
         ) from error
     return require(result, what)
 
 
+def fail(hint: str) -> WrongAnswerError:
+    """Return the error a wrong answer raises (``raise fail("...")``), with its ❌ mark."""
+    return WrongAnswerError(f"❌ {hint}")
+
+
 def expect(condition: bool, hint: str) -> None:
-    """Raise an ``AssertionError`` carrying the French ``hint`` unless ``condition`` holds."""
+    """Raise a :class:`WrongAnswerError` carrying the French ``hint`` unless ``condition``."""
     if not condition:
-        raise AssertionError(f"❌ {hint}")
+        raise fail(hint)
 
 
 def success(message: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_course import cicd
-from mlops_course.checks import NotDoneError, call, expect, require, success
+from mlops_course.checks import NotDoneError, call, expect, fail, require, success
 from mlops_course.config import project_root
 
 
@@ -31,8 +31,8 @@ def exercice_1(porte: Callable[[Mapping[str, float]], bool]) -> None:
         )
         if bool(got) != attendu:
             verdict = "laisser passer" if attendu else "bloquer"
-            raise AssertionError(
-                f"❌ pour {metriques}, la porte devrait {verdict} le modèle. Indice : "
+            raise fail(
+                f"pour {metriques}, la porte devrait {verdict} le modèle. Indice : "
                 f"accuracy >= {cicd.ACCURACY_MINIMALE} ET f1_weighted >= {cicd.F1_MINIMAL} "
                 "(un seuil atteint exactement suffit ; les autres métriques ne comptent pas)."
             )

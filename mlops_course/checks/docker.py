@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_course import containers
-from mlops_course.checks import expect, require, success
+from mlops_course.checks import expect, fail, require, success
 from mlops_course.config import project_root
 
 #: Paths a build context must never carry, and paths the image needs.
@@ -49,7 +49,7 @@ def exercice_1(dockerfile_corrige: str) -> None:
     try:
         instructions = containers.parse_dockerfile(text)
     except ValueError as error:
-        raise AssertionError(f"❌ Dockerfile illisible : {error}") from error
+        raise fail(f"Dockerfile illisible : {error}") from error
     findings = containers.hadolint_text(text)
     expect(
         not findings,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from mlops_course import lifecycle
-from mlops_course.checks import call, expect, require, success
+from mlops_course.checks import call, expect, fail, require, success
 
 
 def exercice_1(ordre: Sequence[str]) -> None:
@@ -32,7 +32,7 @@ def exercice_2(pratiques: set[str]) -> None:
     try:
         result = lifecycle.assess(pratiques)
     except (ValueError, TypeError) as error:
-        raise AssertionError(f"❌ {error}") from error
+        raise fail(f"{error}") from error
     expect(
         result.level == 2,
         f"ce projet est au niveau {result.name}, pas au niveau 2. {result.summary()}",

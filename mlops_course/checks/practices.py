@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mlops_course import audit
-from mlops_course.checks import call, expect, require, success
+from mlops_course.checks import call, expect, fail, require, success
 
 
 def exercice_1(dockerfile_corrige: str) -> None:
@@ -52,8 +52,8 @@ def exercice_2(version_precedente: Callable[[list[int]], int]) -> None:
             got = version_precedente(list(history))
         except ValueError:
             continue
-        raise AssertionError(
-            f"❌ historique {history} : il n'y a pas de version précédente ; levez ValueError "
+        raise fail(
+            f"historique {history} : il n'y a pas de version précédente ; levez ValueError "
             f"au lieu de renvoyer {got!r}."
         )
     success("Vous savez vers quelle version revenir, et refusez un rollback impossible.")

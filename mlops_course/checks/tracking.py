@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from mlops_course import data, tracking
-from mlops_course.checks import call, expect, require, success
+from mlops_course.checks import call, expect, fail, require, success
 
 #: Experiment of the runs the checks create (kept apart from the chapter's runs).
 VERIFICATION_EXPERIMENT = f"{tracking.EXPERIMENT}-verifications"
@@ -60,7 +60,7 @@ def exercice_1(ma_config: Mapping[str, Any], mon_run: Any, rang: int) -> None:
     try:
         run = tracking.client().get_run(run_id)
     except MlflowException as error:
-        raise AssertionError(f"❌ le run {run_id!r} est introuvable dans le store.") from error
+        raise fail(f"le run {run_id!r} est introuvable dans le store.") from error
     experiment = tracking.client().get_experiment(run.info.experiment_id)
     expect(
         experiment.name == tracking.EXPERIMENT,

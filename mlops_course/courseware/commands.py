@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
@@ -54,7 +53,7 @@ def workspace(argv: list[str]) -> int:
     for source in nbio.discover("exercises"):
         destination = target / source.name
         if not destination.exists():
-            shutil.copyfile(source, destination)
+            nbio.write(ex.learner_copy(nbio.read(source), source.name), destination)
             copied.append(destination.name)
     kept = len(nbio.discover("exercises")) - len(copied)
     print(f"{args.dir}/: {len(copied)} new exercise notebook(s), {kept} already there (kept)")

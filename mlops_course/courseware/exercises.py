@@ -54,7 +54,8 @@ def stub_source(source: str, *, where: str = "cell") -> str:
             if in_block is not None:
                 raise MarkerError(f"{where}, line {number}: BEGIN SOLUTION inside another one")
             in_block = begin["indent"]
-            out += [f"{in_block}{PLACEHOLDER_COMMENT}", f"{in_block}..."]
+            # At top level a comment is enough; a bare `...` would display "Ellipsis".
+            out += [f"{in_block}{PLACEHOLDER_COMMENT}"] + ([f"{in_block}..."] if in_block else [])
             continue
         if _END.match(line):
             if in_block is None:
@@ -81,7 +82,7 @@ def _stub_line(body: str) -> str:
     if ret:
         return f"{ret['indent']}return ...  {PLACEHOLDER_COMMENT}"
     indent = body[: len(body) - len(body.lstrip())]
-    return f"{indent}...  {PLACEHOLDER_COMMENT}"
+    return f"{indent}...  {PLACEHOLDER_COMMENT}" if indent else PLACEHOLDER_COMMENT
 
 
 def is_solution_cell(cell: nbformat.NotebookNode) -> bool:
@@ -101,7 +102,7 @@ def stub_cell(cell: nbformat.NotebookNode, *, where: str) -> nbformat.NotebookNo
         if cell.cell_type == "markdown":
             out.source = "✍️ *Votre réponse ici.*"
         else:
-            out.source = f"{PLACEHOLDER_COMMENT}\n..."
+            out.source = PLACEHOLDER_COMMENT
         kept = [t for t in cell_tags if t != nbio.TAG_SOLUTION]
         if kept:
             out.metadata["tags"] = kept
@@ -112,13 +113,45 @@ def stub_cell(cell: nbformat.NotebookNode, *, where: str) -> nbformat.NotebookNo
     return out
 
 
+#: Cell metadata key marking the generated banner (replaced in the learner's own copy).
+BANNER_KEY = "mlops_course_banner"
+
+HOW_TO_WORK = (
+    "**Comment travailler** : exécutez les cellules une à une, de haut en bas (Maj+Entrée). "
+    "Remplacez chaque `...` par votre code, exécutez la cellule, puis la vérification qui la "
+    "suit : ⏳ pas encore fait, ❌ un indice pour corriger, ✅ c'est juste. « Exécuter tout » "
+    "s'arrête à la première vérification qui n'est pas ✅ : c'est voulu, reprenez à cet "
+    "exercice."
+)
+
+
+def _banner_cell(text: str, kind: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_markdown_cell(text)
+    cell.metadata[BANNER_KEY] = kind
+    return cell
+
+
 def _banner(solution_path: Path) -> nbformat.NotebookNode:
-    return nbformat.v4.new_markdown_cell(
-        f"> 📝 **Version exercice**, générée depuis `solutions/{solution_path.name}` par "
-        "`make exercises` : ne la modifiez pas dans le dépôt. Travaillez dans votre copie "
-        "(`make lab` en crée une dans `mon-travail/`), remplacez les `...` par votre code "
-        "et exécutez les cellules de vérification ✅."
+    return _banner_cell(
+        f"> 📝 **Énoncé généré** depuis `solutions/{solution_path.name}` par `make exercises` : "
+        "ne le modifiez pas dans le dépôt. Travaillez dans **votre copie**, "
+        f"`mon-travail/{solution_path.name}` (`make lab` la crée).\n>\n> {HOW_TO_WORK}",
+        "exercise",
     )
+
+
+def learner_copy(exercise: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """Return the learner's own copy of an exercise notebook (its banner says so)."""
+    out = nbformat.from_dict(exercise)
+    copy_banner = _banner_cell(
+        f"> ✍️ **Votre copie** de l'exercice : modifiez-la librement, `make lab` ne l'écrase "
+        "jamais. Pour repartir de zéro, supprimez ce fichier et relancez `make lab`. Le corrigé "
+        f"est dans `solutions/{name}`, à ouvrir une fois l'exercice tenté.\n>\n> {HOW_TO_WORK}",
+        "copy",
+    )
+    cells = [c for c in out.cells if c.get("metadata", {}).get(BANNER_KEY) is None]
+    out.cells = [copy_banner, *cells]
+    return nbio.normalized(out)
 
 
 def make_exercise(solution: nbformat.NotebookNode, solution_path: Path) -> nbformat.NotebookNode:

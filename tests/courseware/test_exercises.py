@@ -37,8 +37,16 @@ def test_one_line_markers_keep_the_assigned_name_or_the_return() -> None:
         "seuil = ...  # VOTRE CODE ICI",
         "def g():",
         "    return ...  # VOTRE CODE ICI",
-        "...  # VOTRE CODE ICI",
+        "# VOTRE CODE ICI",
     ]
+
+
+def test_a_top_level_stub_shows_nothing_when_run() -> None:
+    """A bare `...` as a cell's last line would display "Ellipsis" under the cell."""
+    assert ex.stub_source("# BEGIN SOLUTION\nx = 1\n# END SOLUTION") == "# VOTRE CODE ICI"
+    assert ex.stub_source("if True:\n    # BEGIN SOLUTION\n    x = 1\n    # END SOLUTION") == (
+        "if True:\n    # VOTRE CODE ICI\n    ..."
+    )
 
 
 def test_lines_without_markers_are_kept_verbatim() -> None:
@@ -70,11 +78,13 @@ def test_the_exercise_notebook_is_stubbed_stripped_and_stable(tmp_path: Path) ->
     solution.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="42")]
     solution.cells[1].execution_count = 7
     exercise = ex.make_exercise(solution, tmp_path / "01_demo.ipynb")
-    assert "Version exercice" in exercise.cells[0].source
+    assert "Énoncé généré" in exercise.cells[0].source
+    assert "mon-travail/01_demo.ipynb" in exercise.cells[0].source
+    assert "Exécuter tout" in exercise.cells[0].source
     assert [c.id for c in exercise.cells] == [str(i) for i in range(6)]
     assert exercise.cells[2].source == "x = ...  # VOTRE CODE ICI"
     assert exercise.cells[2].outputs == [] and exercise.cells[2].execution_count is None
-    assert exercise.cells[4].source == "# VOTRE CODE ICI\n..."
+    assert exercise.cells[4].source == "# VOTRE CODE ICI"
     assert "tags" not in exercise.cells[4].metadata
     assert exercise.metadata.kernelspec.name == "python3"
     again = ex.make_exercise(solution, tmp_path / "01_demo.ipynb")
@@ -168,3 +178,13 @@ def test_an_exercise_whose_solution_was_deleted_is_stale(tmp_path: Path) -> None
 
 def test_the_committed_exercises_are_in_sync_with_the_solutions() -> None:
     assert ex.generate(check=True) == [], "run `make exercises`"
+
+
+def test_the_learners_copy_says_it_is_theirs_and_keeps_the_exercises(tmp_path: Path) -> None:
+    solution = _nb(_code("x = 42  # SOLUTION"), _code("check(x)", "check"))
+    exercise = ex.make_exercise(solution, tmp_path / "01_demo.ipynb")
+    copy = ex.learner_copy(exercise, "01_demo.ipynb")
+    assert "Votre copie" in copy.cells[0].source
+    assert "ne le modifiez pas" not in copy.cells[0].source
+    assert [c.source for c in copy.cells[1:]] == [c.source for c in exercise.cells[1:]]
+    assert nbio.dumps(ex.learner_copy(copy, "01_demo.ipynb")) == nbio.dumps(copy)
