@@ -245,13 +245,16 @@ def test_exercise_3_refuses_refused_requests_bare_lists_and_milliseconds(
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("model_in_home")
-def test_checks_on_the_course_api_leave_no_log_line_and_no_prediction_record(
+def test_checks_on_the_course_api_leave_no_log_line_and_no_file_behind(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
+    models = sorted(p.name for p in config.model_dir().iterdir())
+    checks.exercice_2(right_route)
     checks.exercice_3(right_comparison)
     out, err = capfd.readouterr()
-    assert out.startswith("✅") and err == ""
+    assert out.count("✅") == 2 and err == ""
     assert not config.log_dir().exists() or not any(config.log_dir().iterdir())
+    assert sorted(p.name for p in config.model_dir().iterdir()) == models
 
 
 # --- exercise 4: the learner's own FastAPI app --------------------------------------------
@@ -314,6 +317,7 @@ def make_app(
     sorted_columns: bool = False,
     epoch_timestamp: bool = False,
     on_event: bool = False,
+    pydantic_v1: bool = False,
 ) -> FastAPI:
     """The right app, or the same app with one typical learner mistake switched on."""
 
@@ -352,7 +356,10 @@ def make_app(
     def predict_rows(rows: list[BaseModel]) -> list[dict[str, Any]]:
         modele = app.state.modele
         names = sorted(schema.model_fields) if sorted_columns else list(schema.model_fields)
-        X = np.array([[getattr(r, n) for n in names] for r in rows], dtype=float)
+        if pydantic_v1:  # .dict() is Pydantic v1's spelling of .model_dump()
+            X = np.array([[r.dict()[n] for n in names] for r in rows], dtype=float)
+        else:
+            X = np.array([[getattr(r, n) for n in names] for r in rows], dtype=float)
         if batch_loop:
             probas = np.vstack([modele.predict_proba(x.reshape(1, -1)) for x in X])
         else:
@@ -414,6 +421,7 @@ def test_exercise_4_accepts_the_right_app_and_refuses_each_typical_mistake(
             (wrong(sorted_columns=True), r"ordre du chapitre"),
             (wrong(epoch_timestamp=True), r"ISO 8601"),
             (wrong(on_event=True), r"on_event est déprécié"),
+            (wrong(pydantic_v1=True), r"API dépréciée.*model_dump"),
         ],
     )
 

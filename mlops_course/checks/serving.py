@@ -8,6 +8,7 @@ through Starlette's test client with a counting stand-in model whose labels are 
 from __future__ import annotations
 
 import math
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -43,8 +44,8 @@ def _onnx_model() -> Path:
     return path
 
 
-def _renamed_model() -> Path:
-    """A copy of the ONNX model with other labels and another version, in its own folder.
+def _renamed_model(folder: Path) -> Path:
+    """A copy of the ONNX model in ``folder``, with other labels and another version.
 
     Only the manifest changes (the API reads name, version and labels from it); the file's
     hash is recorded again, so the API verifies and serves it like any other model.
@@ -55,8 +56,6 @@ def _renamed_model() -> Path:
     from mlops_course import serialization
 
     source = _onnx_model()
-    folder = config.model_dir() / "verification-exercice-2"
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{SERVED_NAME}.onnx"
     shutil.copyfile(source, target)
     manifest = serialization.Manifest.load(serialization.manifest_path(source))
@@ -85,7 +84,6 @@ def _quiet_api() -> Iterator[None]:
     """
     import logging
     import os
-    import tempfile
 
     api_log = logging.getLogger("mlops_course.api")
     level, saved = api_log.level, os.environ.get("MLOPS_COURSE_LOG_DIR")
@@ -176,10 +174,15 @@ def exercice_2(ajouter_route_especes: Callable[[Any], Any]) -> None:
     The API serves a model whose labels and version are not the default ones, so a route
     that writes them down instead of reading them from the served model is refused.
     """
+    require(ajouter_route_especes, "Exercice 2")
+    with tempfile.TemporaryDirectory(prefix="mlops-course-check-") as folder:
+        _route_especes(ajouter_route_especes, _api(_renamed_model(Path(folder))))
+    success("GET /especes répond avec les espèces et la version du modèle servi.")
+
+
+def _route_especes(ajouter_route_especes: Callable[[Any], Any], app: Any) -> None:
     from fastapi import FastAPI
 
-    require(ajouter_route_especes, "Exercice 2")
-    app = _api(_renamed_model())
     try:
         returned = call(ajouter_route_especes, app, what="Exercice 2")
     except NotDoneError:
@@ -222,7 +225,6 @@ def exercice_2(ajouter_route_especes: Callable[[Any], Any]) -> None:
             "/especes" in client.get("/openapi.json").json()["paths"],
             "la route doit apparaître dans /docs (déclarez-la sur l'application).",
         )
-    success("GET /especes répond avec les espèces et la version du modèle servi.")
 
 
 # --- exercise 3: loop vs batch, measured ---------------------------------------------------
@@ -381,10 +383,14 @@ def _status(response: Any, method: str, path: str, expected: int, hint: str) -> 
 
 
 def _deprecated(caught: list[warnings.WarningMessage]) -> list[str]:
+    """Deprecation warnings raised from the learner's code (not from a library's own)."""
+    package = str(Path(__file__).resolve().parent.parent)
     return [
         str(w.message).strip().splitlines()[0]
         for w in caught
-        if issubclass(w.category, DeprecationWarning) or "Deprecat" in w.category.__name__
+        if (issubclass(w.category, DeprecationWarning) or "Deprecat" in w.category.__name__)
+        and "site-packages" not in w.filename
+        and not w.filename.startswith(package)
     ]
 
 
@@ -492,7 +498,11 @@ def exercice_4(creer_app: Callable[[Callable[[], Any]], Any]) -> None:
             )
             _predictions(client, modele)
     old = _deprecated(caught)
-    expect(not old, f"votre code utilise une API dépréciée : « {old[0] if old else ''} ».")
+    expect(
+        not old,
+        "votre code utilise une API dépréciée ; la bibliothèque dit, en anglais : "
+        f"« {old[0] if old else ''} ». Remplacez-la par celle qu'elle indique.",
+    )
     success(
         "votre API charge le modèle au démarrage, distingue /health de /ready, respecte le "
         "contrat, refuse les entrées invalides (422) et prédit un lot en un seul appel."
