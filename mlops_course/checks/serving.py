@@ -25,7 +25,6 @@ from mlops_course.checks import NotDoneError, call, expect, fail, require, succe
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 VIRGINICA = {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.2, "petal_width": 2.3}
 VERSICOLOR = {"sepal_length": 5.9, "sepal_width": 3.0, "petal_length": 4.2, "petal_width": 1.5}
-LABELS = ["setosa", "versicolor", "virginica"]
 #: The chapter's column order: the order the model expects its features in.
 FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 
