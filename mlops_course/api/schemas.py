@@ -25,7 +25,9 @@ _STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 def _cm(description: str, example: float) -> float:
-    return Field(..., ge=0, le=10, description=f"{description} (cm, 0 to 10)", examples=[example])
+    return Field(
+        ..., ge=0, le=10, description=f"{description}, en cm (de 0 à 10)", examples=[example]
+    )
 
 
 class PredictionInput(BaseModel):
@@ -50,23 +52,25 @@ class BatchInput(BaseModel):
         ...,
         min_length=1,
         max_length=MAX_BATCH,
-        description=f"Between 1 and {MAX_BATCH} flowers.",
+        description=f"De 1 à {MAX_BATCH} fleurs.",
     )
 
 
 class PredictionOutput(BaseModel):
     """One prediction: the chapter's fields plus an id and the model version that made it."""
 
-    prediction: int = Field(description="Class code (0, 1 or 2).", examples=[0])
-    label: str = Field(description="Class name.", examples=["setosa"])
+    prediction: int = Field(description="Code de la classe (0, 1 ou 2).", examples=[0])
+    label: str = Field(description="Nom de la classe.", examples=["setosa"])
     probabilites: list[float] = Field(
-        description="Probability of each class, in class-code order (4 decimals).",
+        description="Probabilité de chaque classe, dans l'ordre des codes (4 décimales).",
         examples=[[1.0, 0.0, 0.0]],
     )
-    confidence: float = Field(description="The largest probability.", examples=[1.0])
-    timestamp: str = Field(description="When it was made (ISO 8601, UTC).")
-    prediction_id: str = Field(description="Unique id, to join feedback and logs.")
-    model_version: str = Field(description="Version of the model that answered.", examples=["1"])
+    confidence: float = Field(description="La plus grande des probabilités.", examples=[1.0])
+    timestamp: str = Field(description="Date et heure de la prédiction (ISO 8601, UTC).")
+    prediction_id: str = Field(
+        description="Identifiant unique, pour relier retours terrain et journaux."
+    )
+    model_version: str = Field(description="Version du modèle qui a répondu.", examples=["1"])
 
 
 class HealthResponse(BaseModel):
@@ -91,8 +95,10 @@ class ModelInfo(BaseModel):
     name: str
     version: str
     backend: Literal["onnx", "sklearn"]
-    source: str = Field(description="File or MLflow URI the model was read from.")
-    sha256: str | None = Field(description="Hash of the served file, from its manifest.")
+    source: str = Field(description="Fichier ou URI MLflow d'où le modèle a été lu.")
+    sha256: str | None = Field(
+        description="Empreinte sha256 du fichier servi, lue dans son manifeste."
+    )
     feature_names: list[str]
     labels: list[str]
     metrics: dict[str, float]
@@ -111,8 +117,10 @@ class ReloadResponse(BaseModel):
 class FieldError(BaseModel):
     """One rule one field broke."""
 
-    field: str = Field(description="Dotted path of the field, e.g. instances.2.sepal_length.")
-    type: str = Field(description="The rule, e.g. missing, less_than_equal, extra_forbidden.")
+    field: str = Field(description="Chemin du champ, par exemple instances.2.sepal_length.")
+    type: str = Field(
+        description="La règle enfreinte, par exemple missing, less_than_equal, extra_forbidden."
+    )
     msg: str
     loc: list[str | int]
 
