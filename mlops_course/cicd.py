@@ -32,6 +32,22 @@ from typing import Any
 
 from mlops_course.config import project_root
 
+# The workflow helpers live in mlops_course.workflows; these names stay importable from here.
+from mlops_course.workflows import (  # noqa: F401
+    CHAPTER_WORKFLOW,
+    WORKFLOWS,
+    check_parts,
+    load_workflow,
+    make_calls,
+    makefile_targets,
+    review_workflow,
+    steps,
+    triggers,
+    validate_workflow,
+    workflow_paths,
+    workflow_summary,
+)
+
 #: The chapter's thresholds (§6.3): below either one, the pipeline blocks the deployment.
 ACCURACY_MINIMALE = 0.90
 F1_MINIMAL = 0.88

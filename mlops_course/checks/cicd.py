@@ -402,6 +402,11 @@ def exercice_2(classe_de_tests: type) -> None:
     methods = _test_methods(tests)
     expect(bool(methods), "votre classe n'a aucune méthode test_… : pytest n'y trouverait rien.")
     empty = [name for name, method in methods.items() if _is_stub(method)]
+    if len(empty) == len(methods):
+        raise NotDoneError(
+            "⏳ Exercice 2 : pas encore fait. Écrivez le corps de chaque test (des assert), "
+            "exécutez la cellule, puis relancez cette vérification."
+        )
     if empty:
         raise NotDoneError(
             f"⏳ Exercice 2 : pas encore fait. Il reste à écrire : {', '.join(empty)}. "
