@@ -29,6 +29,58 @@ from mlops_course.checks import serialization as checks
 # --------------------------------------------------------------------------- exercise 1
 
 
+def _stub_save(pipeline, chemin): ...
+
+
+def _right_save(pipeline, chemin):
+    joblib.dump(pipeline, chemin)
+    return hashlib.sha256(Path(chemin).read_bytes()).hexdigest()
+
+
+def _forest_only_saved(pipeline, chemin):
+    joblib.dump(pipeline.named_steps["model"], chemin)
+    return hashlib.sha256(Path(chemin).read_bytes()).hexdigest()
+
+
+def _hash_of_the_object(pipeline, chemin):
+    joblib.dump(pipeline, chemin)
+    return hashlib.sha256(pickle.dumps(pipeline)).hexdigest()
+
+
+def _raw_digest(pipeline, chemin):
+    joblib.dump(pipeline, chemin)
+    return hashlib.sha256(Path(chemin).read_bytes()).digest()
+
+
+def _hash_of_the_name(pipeline, chemin):
+    joblib.dump(pipeline, chemin)
+    return hashlib.sha256(str(chemin).encode()).hexdigest()
+
+
+def _saved_elsewhere(pipeline, chemin):
+    autre = Path(chemin).with_name("pipeline_v1.joblib")
+    joblib.dump(pipeline, autre)
+    return hashlib.sha256(autre.read_bytes()).hexdigest()
+
+
+def test_exercise_1_wants_the_whole_pipeline_dumped_and_the_file_hash(check_contract) -> None:
+    check_contract(
+        checks.exercice_1,
+        stub=(_stub_save,),
+        right=(_right_save,),
+        wrongs=[
+            (_forest_only_saved, "pipeline entier"),
+            (_hash_of_the_object, "octets du fichier écrit"),
+            (_raw_digest, "hexdigest"),
+            (_hash_of_the_name, "octets du fichier écrit"),
+            (_saved_elsewhere, "aucun fichier"),
+        ],
+    )
+
+
+# --------------------------------------------------------------------------- exercise 2
+
+
 def _stub_intact(chemin: Path) -> bool: ...
 
 
@@ -64,9 +116,9 @@ def _full_path_as_key(chemin: Path) -> bool:
     return empreinte == _manifest_of(chemin).files.get(str(chemin))
 
 
-def test_exercise_1_wants_a_hash_comparison_without_loading(check_contract) -> None:
+def test_exercise_2_wants_a_hash_comparison_without_loading(check_contract) -> None:
     check_contract(
-        checks.exercice_1,
+        checks.exercice_2,
         stub=(_stub_intact,),
         right=(_right_intact,),
         wrongs=[
@@ -79,7 +131,7 @@ def test_exercise_1_wants_a_hash_comparison_without_loading(check_contract) -> N
     )
 
 
-# --------------------------------------------------------------------------- exercise 2
+# --------------------------------------------------------------------------- exercise 3
 
 
 def _stub_median(fonction, X, repetitions): ...
@@ -142,11 +194,11 @@ def _median_with_perf_counter_imported_by_name(fonction, X, repetitions):
     return statistics.median(durees)
 
 
-def test_exercise_2_wants_a_median_per_call_in_seconds_and_a_one_row_speedup(
+def test_exercise_3_wants_a_median_per_call_in_seconds_and_a_one_row_speedup(
     check_contract,
 ) -> None:
     check_contract(
-        checks.exercice_2,
+        checks.exercice_3,
         stub=(_stub_median, ...),
         right=(_median, 300.0),
         wrongs=[
@@ -161,14 +213,14 @@ def test_exercise_2_wants_a_median_per_call_in_seconds_and_a_one_row_speedup(
             ((_median, 4.0), "une seule ligne"),
         ],
     )
-    checks.exercice_2(_median_after_warmup, 300.0)  # a warm-up call is fine
-    checks.exercice_2(_median_with_perf_counter_imported_by_name, 300.0)
+    checks.exercice_3(_median_after_warmup, 300.0)  # a warm-up call is fine
+    checks.exercice_3(_median_with_perf_counter_imported_by_name, 300.0)
     assert time.perf_counter is perf_counter  # the check put the real clock back
     with pytest.raises(NotDoneError):
-        checks.exercice_2(_median, ...)
+        checks.exercice_3(_median, ...)
 
 
-# --------------------------------------------------------------------------- exercises 3–4
+# --------------------------------------------------------------------------- exercises 4–5
 
 
 def _convert(pipeline, width, *, input_type=DoubleTensorType, cast=True, zipmap=False):
@@ -236,9 +288,9 @@ def _dumps_the_pipeline(pipeline, X_exemple, chemin):
     return chemin
 
 
-def test_exercise_3_wants_a_float64_export_without_zipmap_and_exact_parity(check_contract) -> None:
+def test_exercise_4_wants_a_float64_export_without_zipmap_and_exact_parity(check_contract) -> None:
     check_contract(
-        checks.exercice_3,
+        checks.exercice_4,
         stub=(_stub_export,),
         right=(_right_export,),
         wrongs=[
@@ -309,9 +361,9 @@ def _row_by_row_labels(pipeline, chemin, X):
     )
 
 
-def test_exercise_4_wants_labels_and_the_max_gap_on_every_row_of_the_file(check_contract) -> None:
+def test_exercise_5_wants_labels_and_the_max_gap_on_every_row_of_the_file(check_contract) -> None:
     check_contract(
-        checks.exercice_4,
+        checks.exercice_5,
         stub=(_stub_parity,),
         right=(_right_parity,),
         wrongs=[
@@ -325,10 +377,10 @@ def test_exercise_4_wants_labels_and_the_max_gap_on_every_row_of_the_file(check_
     )
 
 
-def test_exercise_4_refuses_a_function_that_never_compares_labels() -> None:
+def test_exercise_5_refuses_a_function_that_never_compares_labels() -> None:
     def always_same(pipeline, chemin, X):
         _, gap = _right_parity(pipeline, chemin, X)
         return True, gap
 
     with pytest.raises(WrongAnswerError, match="autre modèle"):
-        checks.exercice_4(always_same)
+        checks.exercice_5(always_same)

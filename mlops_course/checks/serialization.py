@@ -1,11 +1,12 @@
 """Checks for notebook 03 (saving, verifying and exporting models).
 
-1. ``est_intact(chemin)``: compare a file's sha256 with its manifest, without loading it;
-2. ``mediane_par_appel(fonction, X, repetitions)`` and the one-row speed-up;
-3. ``exporter_onnx(pipeline, X_exemple, chemin)``: the ONNX conversion, written by hand;
-4. ``verifier_parite(pipeline, chemin, X)``: the parity check against scikit-learn.
+1. ``sauvegarder(pipeline, chemin)``: ``joblib.dump`` of the whole pipeline, and its sha256;
+2. ``est_intact(chemin)``: compare a file's sha256 with its manifest, without loading it;
+3. ``mediane_par_appel(fonction, X, repetitions)`` and the one-row speed-up;
+4. ``exporter_onnx(pipeline, X_exemple, chemin)``: the ONNX conversion, written by hand;
+5. ``verifier_parite(pipeline, chemin, X)``: the parity check against scikit-learn.
 
-Checks 3 and 4 build their own pipeline (the chapter's: StandardScaler + 100-tree
+Checks 1, 4 and 5 build their own pipeline (the chapter's: StandardScaler + 100-tree
 RandomForest on the chapter's split) and their own ONNX files, so a ✅ does not depend on
 what the learner's notebook holds. Iris is measured to the millimetre: many split
 thresholds fall exactly on data values, which is what makes a float32 export (or a float64
@@ -41,6 +42,54 @@ def _fr(value: float, spec: str) -> str:
 # --------------------------------------------------------------------------- exercise 1
 
 
+def exercice_1(sauvegarder: Callable[..., Any]) -> None:
+    """The learner writes ``sauvegarder(pipeline, chemin)``: ``joblib.dump`` the whole pipeline
+    to ``chemin`` and return the sha256 (hex) of the bytes written, the fingerprint to note."""
+    import hashlib
+
+    import joblib
+    import numpy as np
+
+    what = "Exercice 1"
+    require(sauvegarder, what)
+    pipeline = _chapter_pipeline()
+    X = _iris()
+    with tempfile.TemporaryDirectory(prefix="exercice-1-") as folder:
+        chemin = Path(folder) / "pipeline.joblib"
+        empreinte = call(sauvegarder, pipeline, chemin, what=what)
+        expect(
+            chemin.is_file() and chemin.stat().st_size > 0,
+            "aucun fichier n'a été écrit à `chemin` : sauvegardez le pipeline dans ce fichier-là "
+            "(joblib.dump(pipeline, chemin)).",
+        )
+        expect(
+            isinstance(empreinte, str),
+            f"votre fonction renvoie {type(empreinte).__name__} : renvoyez l'empreinte en texte "
+            "hexadécimal (.hexdigest(), pas .digest()).",
+        )
+        expect(
+            empreinte == hashlib.sha256(chemin.read_bytes()).hexdigest(),
+            "l'empreinte renvoyée n'est pas le sha256 des octets du fichier écrit : calculez-la "
+            "sur le contenu du fichier (après l'avoir écrit), pas sur son nom ni sur l'objet "
+            "Python.",
+        )
+        recharge = joblib.load(chemin)  # the learner's own file, written just now
+        expect(
+            hasattr(recharge, "predict_proba") and hasattr(recharge, "steps"),
+            f"le fichier contient un {type(recharge).__name__} : sauvegardez le pipeline entier "
+            "(normalisation comprise), pas seulement la forêt.",
+        )
+        expect(
+            np.array_equal(recharge.predict_proba(X), pipeline.predict_proba(X)),
+            "le pipeline rechargé ne prédit pas comme celui reçu : sauvegardez `pipeline` tel "
+            "quel, déjà entraîné, sans le modifier ni le réentraîner.",
+        )
+    success("Pipeline entier sauvegardé avec joblib, empreinte sha256 du fichier notée.")
+
+
+# --------------------------------------------------------------------------- exercise 2
+
+
 def _flip_one_byte_of(path: Path, needle: bytes) -> None:
     content = bytearray(path.read_bytes())
     index = content.index(needle)
@@ -48,15 +97,15 @@ def _flip_one_byte_of(path: Path, needle: bytes) -> None:
     path.write_bytes(bytes(content))
 
 
-def exercice_1(est_intact: Callable[[Path], bool]) -> None:
+def exercice_2(est_intact: Callable[[Path], bool]) -> None:
     """The learner writes ``est_intact(chemin)``: compare the file's sha256 with its manifest.
 
     The file given is a booby-trapped pickle whose only effect, if it is ever unpickled, is a
     marker file in a temporary folder: a right answer never sets it off.
     """
-    what = "Exercice 1"
+    what = "Exercice 2"
     require(est_intact, what)
-    with tempfile.TemporaryDirectory(prefix="exercice-1-") as folder:
+    with tempfile.TemporaryDirectory(prefix="exercice-2-") as folder:
         folder_path = Path(folder)
         marker = folder_path / "piege-declenche.txt"
         model = folder_path / "modele.pkl"
@@ -100,7 +149,7 @@ def exercice_1(est_intact: Callable[[Path], bool]) -> None:
     success("Votre fonction détecte un fichier modifié d'un seul octet, sans le charger.")
 
 
-# --------------------------------------------------------------------------- exercise 2
+# --------------------------------------------------------------------------- exercise 3
 
 
 #: The clocks a learner may read to time a call; :class:`_FakeClock` stands in for all.
@@ -110,7 +159,7 @@ _CLOCKS = ("perf_counter", "perf_counter_ns", "monotonic", "monotonic_ns", "time
 class _FakeClock:
     """A clock that moves only when the timed function "runs" (or by 1 µs per reading).
 
-    Exercise 2 is about the statistics of timings, not about this machine's load: with a
+    Exercise 3 is about the statistics of timings, not about this machine's load: with a
     real clock, a shared CPU stretches 3 ms calls to tens of milliseconds and no bound
     holds. While installed, every clock of :mod:`time` (and ``timeit.default_timer``, and
     any of them the learner imported by name) reads this one.
@@ -159,7 +208,7 @@ class _FakeClock:
             namespace.update(aliases)
 
 
-def exercice_2(mediane_par_appel: Callable[..., float], acceleration: Any) -> None:
+def exercice_3(mediane_par_appel: Callable[..., float], acceleration: Any) -> None:
     """The learner writes ``mediane_par_appel(fonction, X, repetitions)`` and measures a ratio.
 
     The timed function "lasts" 3 ms per call on a :class:`_FakeClock`, except its second
@@ -167,7 +216,7 @@ def exercice_2(mediane_par_appel: Callable[..., float], acceleration: Any) -> No
     with or without a warm-up call, the median is 3 ms, the minimum 0.1 ms, the mean 7 ms
     and the total 77 ms, so each statistic is told apart whatever the machine's load.
     """
-    what = "Exercice 2"
+    what = "Exercice 3"
     require(mediane_par_appel, what)
     calls: list[int] = []
 
@@ -240,7 +289,7 @@ def exercice_2(mediane_par_appel: Callable[..., float], acceleration: Any) -> No
     success(f"Mesure juste : sur une ligne, ONNX est ×{_fr(acceleration, '.0f')} plus rapide ici.")
 
 
-# --------------------------------------------------------------------------- exercises 3–4
+# --------------------------------------------------------------------------- exercises 4–5
 
 
 @functools.cache
@@ -317,7 +366,7 @@ def _cause(error: WrongAnswerError) -> str:
     return str(error.__cause__ or "")
 
 
-def exercice_3(exporter_onnx: Callable[..., Any]) -> None:
+def exercice_4(exporter_onnx: Callable[..., Any]) -> None:
     """The learner writes ``exporter_onnx(pipeline, X_exemple, chemin)`` with skl2onnx.
 
     The file written is opened and run here on all 150 Iris rows in float64: one float64
@@ -327,12 +376,12 @@ def exercice_3(exporter_onnx: Callable[..., Any]) -> None:
     """
     import numpy as np
 
-    what = "Exercice 3"
+    what = "Exercice 4"
     require(exporter_onnx, what)
     pipeline = _chapter_pipeline()
     steps_before = [name for name, _ in pipeline.steps]
     X = _iris()
-    with tempfile.TemporaryDirectory(prefix="exercice-3-") as folder:
+    with tempfile.TemporaryDirectory(prefix="exercice-4-") as folder:
         chemin = Path(folder) / "modele.onnx"
         result = call(exporter_onnx, pipeline, X.head(5), chemin, what=what)
         expect(
@@ -444,7 +493,7 @@ def _parity_answer(
     return bool(same), float(gap)
 
 
-def exercice_4(verifier_parite: Callable[..., Any]) -> None:
+def exercice_5(verifier_parite: Callable[..., Any]) -> None:
     """The learner writes ``verifier_parite(pipeline, chemin, X)`` with onnxruntime.
 
     Three files are given with the same pipeline and all 150 Iris rows: a faithful export;
@@ -459,7 +508,7 @@ def exercice_4(verifier_parite: Callable[..., Any]) -> None:
 
     from mlops_course import data
 
-    what = "Exercice 4"
+    what = "Exercice 5"
     require(verifier_parite, what)
     pipeline = _fitted_chapter_pipeline()
     X = _iris()
@@ -470,7 +519,7 @@ def exercice_4(verifier_parite: Callable[..., Any]) -> None:
             ("model", RandomForestClassifier(n_estimators=10, max_depth=2, random_state=1)),
         ]
     ).fit(split.X_train, split.y_train)
-    with tempfile.TemporaryDirectory(prefix="exercice-4-") as folder:
+    with tempfile.TemporaryDirectory(prefix="exercice-5-") as folder:
         faithful = Path(folder) / "fidele.onnx"
         faithful.write_bytes(_reference_onnx(pipeline, faithful=True))
         drifting = Path(folder) / "arbres-en-float64.onnx"
