@@ -146,7 +146,9 @@ class Manifest:
         names = {f.name for f in dataclasses.fields(cls)}
         unknown, missing = sorted(set(raw) - names), sorted(names - set(raw))
         if unknown or missing:
-            raise IntegrityError(f"malformed manifest: unknown keys {unknown}, missing {missing}")
+            raise IntegrityError(
+                f"manifeste mal formé : clés inconnues {unknown}, clés manquantes {missing}"
+            )
         return cls(
             name=str(raw["name"]),
             version=str(raw["version"]),
@@ -164,9 +166,11 @@ class Manifest:
         try:
             raw = json.loads(Path(path).read_text(encoding="utf-8"))
         except json.JSONDecodeError as error:
-            raise IntegrityError(f"manifest {path} is not valid JSON: {error}") from error
+            raise IntegrityError(
+                f"le manifeste {path} n'est pas du JSON valide : {error}"
+            ) from error
         if not isinstance(raw, dict):
-            raise IntegrityError(f"manifest {path} must hold a JSON object")
+            raise IntegrityError(f"le manifeste {path} doit contenir un objet JSON")
         return cls.from_dict(raw)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -207,35 +211,37 @@ def read_verified(
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"model file not found: {path}")
+        raise FileNotFoundError(f"fichier de modèle introuvable : {path}")
     data = path.read_bytes()
     actual = hashlib.sha256(data).hexdigest()
     if expected_sha256 is not None and actual != expected_sha256.strip().lower():
         raise IntegrityError(
-            f"{path.name}: sha256 {actual} differs from expected_sha256 {expected_sha256}: "
-            "the file was modified or is not the file you expect. Nothing was loaded."
+            f"{path.name} : son empreinte sha256 {actual} diffère de l'empreinte attendue "
+            f"(expected_sha256) {expected_sha256} : le fichier a été modifié, ou ce n'est pas "
+            "celui que vous attendez. Rien n'a été chargé."
         )
     where = manifest_path(path)
     manifest = Manifest.load(where) if where.is_file() else None
     if manifest is None:
         if require_manifest and expected_sha256 is None:
             raise IntegrityError(
-                f"{path.name}: no manifest at {where} and no expected_sha256 given; refusing "
-                "to load a file whose origin cannot be checked. Nothing was loaded."
+                f"{path.name} : pas de manifeste ({where}) ni d'empreinte attendue "
+                "(expected_sha256) : l'origine du fichier ne peut pas être vérifiée. Rien n'a "
+                "été chargé."
             )
         return VerifiedFile(path, data, actual, None)
     recorded = manifest.files.get(path.name)
     if recorded is None:
         raise IntegrityError(
-            f"{path.name}: manifest {where.name} does not list this file (it lists "
-            f"{sorted(manifest.files)}). Nothing was loaded."
+            f"{path.name} : le manifeste {where.name} ne mentionne pas ce fichier (il "
+            f"mentionne {sorted(manifest.files)}). Rien n'a été chargé."
         )
     if recorded != actual:
         raise IntegrityError(
-            f"{path.name}: sha256 mismatch: the file hashes to {actual} but manifest "
-            f"{where.name} recorded {recorded} ({len(data)} bytes on disk). The file was "
-            "modified after it was saved, or the manifest describes another file. "
-            "Nothing was loaded."
+            f"{path.name} : empreinte sha256 différente : le fichier donne {actual}, le "
+            f"manifeste {where.name} a enregistré {recorded} ({len(data)} octets sur le "
+            "disque). Le fichier a été modifié après son enregistrement, ou le manifeste "
+            "décrit un autre fichier. Rien n'a été chargé."
         )
     return VerifiedFile(path, data, actual, manifest)
 
@@ -353,9 +359,10 @@ def _check_before_unpickling(verified: VerifiedFile) -> None:
     manifest = verified.manifest
     if manifest is not None and manifest.sklearn_version != _sklearn_version():
         raise IntegrityError(
-            f"{verified.path.name} was saved with scikit-learn {manifest.sklearn_version}, "
-            f"this environment has {_sklearn_version()}: a pickled model is only safe to "
-            "load with the version that wrote it. Re-train or re-export it. Nothing was loaded."
+            f"{verified.path.name} a été enregistré avec scikit-learn "
+            f"{manifest.sklearn_version}, cet environnement a la version {_sklearn_version()} : "
+            "un modèle picklé ne se recharge sans risque qu'avec la version qui l'a écrit. "
+            "Réentraînez-le ou réexportez-le. Rien n'a été chargé."
         )
 
 
@@ -366,14 +373,14 @@ def _check_after_unpickling(model: Any, verified: VerifiedFile) -> Any:
     names = getattr(model, "feature_names_in_", None)
     if names is not None and [str(x) for x in names] != manifest.feature_names:
         raise IntegrityError(
-            f"{verified.path.name}: the model expects features {[str(x) for x in names]} but "
-            f"the manifest says {manifest.feature_names}"
+            f"{verified.path.name} : le modèle attend les colonnes {[str(x) for x in names]}, "
+            f"le manifeste annonce {manifest.feature_names}"
         )
     classes = getattr(model, "classes_", None)
     if classes is not None and _labels_of(classes) != manifest.labels:
         raise IntegrityError(
-            f"{verified.path.name}: the model's classes {_labels_of(classes)} differ from the "
-            f"manifest's labels {manifest.labels}"
+            f"{verified.path.name} : les classes du modèle {_labels_of(classes)} diffèrent des "
+            f"étiquettes du manifeste {manifest.labels}"
         )
     return model
 
@@ -589,8 +596,8 @@ def parity(sklearn_model: Any, onnx_predictor: Any, X: Any) -> ParityReport:
     proba_b = np.asarray(onnx_predictor.predict_proba(X), dtype=np.float64)
     if labels_a.shape != labels_b.shape or proba_a.shape != proba_b.shape:
         raise ValueError(
-            f"the models disagree on shapes: labels {labels_a.shape} vs {labels_b.shape}, "
-            f"probabilities {proba_a.shape} vs {proba_b.shape}"
+            f"les deux modèles ne donnent pas les mêmes formes : étiquettes {labels_a.shape} "
+            f"contre {labels_b.shape}, probabilités {proba_a.shape} contre {proba_b.shape}"
         )
     mismatches = int((labels_a != labels_b).sum())
     gap = float(np.abs(proba_a - proba_b).max()) if proba_a.size else 0.0
@@ -812,7 +819,7 @@ def build_model_files(
     for X in (split.X_test, data.jittered(split.X_test, 1000)):
         report = parity(pipeline, predictor, X)
         if not report.labels_equal:
-            raise RuntimeError(f"the ONNX export disagrees with scikit-learn: {report}")
+            raise RuntimeError(f"l'export ONNX diffère de scikit-learn : {report.summary()}")
     return ModelFiles(joblib_path, onnx_path, manifest_path(joblib_path))
 
 
@@ -828,6 +835,7 @@ def cli(argv: list[str] | None = None) -> int:
     files = build_model_files(args.dir, n_estimators=args.n_estimators)
     manifest = Manifest.load(files.manifest)
     for path in (files.joblib, files.onnx, files.manifest):
-        print(f"wrote {path}")
-    print("metrics: " + ", ".join(f"{key}={value:.4f}" for key, value in manifest.metrics.items()))
+        print(f"écrit : {path}")
+    metrics = ", ".join(f"{key}={value:.4f}" for key, value in manifest.metrics.items())
+    print(f"métriques : {metrics}")
     return 0
