@@ -320,10 +320,35 @@ def test_mlflow_service_is_pinned_with_sqlite_and_an_artifact_volume(compose) ->
     assert "mlflow-artifacts:/mlflow/artifacts" in mlflow["volumes"]
 
 
-def test_every_service_has_a_python_health_check_and_a_restart_policy(compose) -> None:
+def test_every_service_has_a_health_check_and_a_restart_policy(compose) -> None:
     for name, service in compose["services"].items():
         assert service["restart"] == "unless-stopped", name
-        assert service["healthcheck"]["test"][:3] == ["CMD", "python", "-c"], name
+        test = service["healthcheck"]["test"]
+        if name in {"api", "mlflow"}:  # python images: no curl, no wget
+            assert test[:3] == ["CMD", "python", "-c"], name
+        else:  # exec form with a tool the image ships (promtool, busybox wget)
+            assert test[0] == "CMD" and test[1] in {"/bin/promtool", "wget"}, name
+
+
+def test_monitoring_services_start_only_with_their_profile_and_pinned_images(compose) -> None:
+    for name, service in compose["services"].items():
+        monitoring = name in {"prometheus", "grafana"}
+        assert (service.get("profiles") == ["monitoring"]) is monitoring, name
+    for name in ("prometheus", "grafana"):
+        image = compose["services"][name]["image"]
+        assert re.fullmatch(r"[\w./-]+:v?\d+\.\d+\.\d+", image), image
+
+
+def test_review_still_flags_curl_in_a_python_service_but_not_in_other_images() -> None:
+    check = "    healthcheck: {test: [CMD, wget, -q, --spider, 'http://127.0.0.1:3000/']}\n"
+    text = (
+        "services:\n  api:\n    build: .\n    restart: always\n" + check
+        + "  grafana:\n    image: grafana/grafana:12.2.1\n    restart: always\n" + check
+    )  # fmt: skip
+    assert containers.review_compose(text) == [
+        "service api : le healthcheck appelle curl/wget, absents des images python slim ; "
+        "utilisez python -c avec urllib.request"
+    ]
 
 
 def test_services_publish_their_ports_on_localhost_only(compose) -> None:

@@ -167,12 +167,23 @@ def _volume_target(volume: Any) -> tuple[str, bool]:
     return parts[1], "ro" in mode.split(",")
 
 
+def _python_image(service: Mapping[str, Any]) -> bool:
+    """True for a service built here (docker/Dockerfile) or run from a python image.
+
+    Those have neither curl nor wget. Other images bring their own tools (Grafana's has
+    busybox's wget, Prometheus's has promtool): their health checks are not judged here.
+    """
+    image = str(service.get("image") or "").rsplit("/", 1)[-1]
+    return bool(service.get("build")) or image.startswith("python:")
+
+
 def review_compose(text: str) -> list[str]:
     """Return the problems a reviewer would raise on Compose file ``text`` (empty: none).
 
-    Checked: no obsolete ``version:`` key; for every service a health check that does not
-    need curl/wget, a restart policy, a pinned image tag, model volumes mounted
-    read-only; an MLflow server started with ``--allowed-hosts`` and one worker.
+    Checked: no obsolete ``version:`` key; for every service a health check (without
+    curl/wget in the services built here or run from python images), a restart policy, a
+    pinned image tag, model volumes mounted read-only; an MLflow server started with
+    ``--allowed-hosts`` and one worker.
     """
     import yaml
 
@@ -190,7 +201,7 @@ def review_compose(text: str) -> list[str]:
         check = service.get("healthcheck")
         if not check or check.get("disable"):
             problems.append(f"service {name} : pas de healthcheck")
-        elif _DOWNLOADERS.search(_healthcheck_test(check.get("test"))):
+        elif _python_image(service) and _DOWNLOADERS.search(_healthcheck_test(check.get("test"))):
             problems.append(
                 f"service {name} : le healthcheck appelle curl/wget, absents des images "
                 "python slim ; utilisez python -c avec urllib.request"
