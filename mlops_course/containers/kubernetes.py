@@ -41,6 +41,56 @@ FAIL_CLOSED = "MLOPS_COURSE_ADMIN_FAIL_CLOSED"
 ADMIN_TOKEN = "MLOPS_COURSE_ADMIN_TOKEN"
 HOME = "MLOPS_COURSE_HOME"
 
+#: A Deployment as a first attempt often looks (notebook 05, exercise 4): it runs, but its
+#: probes are wrong (readiness on /health, a port nobody listens on, no start-up probe) and
+#: its image is ``latest``. Everything else is right.
+BROKEN_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: mlops-course-api
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: mlops-course-api
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxSurge: 1
+      maxUnavailable: 0
+  template:
+    metadata:
+      labels:
+        app: mlops-course-api
+    spec:
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 10001
+      containers:
+        - name: api
+          image: mlops-course-api:latest
+          ports:
+            - name: http
+              containerPort: 8000
+          resources:
+            requests: {cpu: 250m, memory: 128Mi}
+            limits: {cpu: "1", memory: 256Mi}
+          readinessProbe:
+            httpGet: {path: /health, port: 80}
+            periodSeconds: 5
+          livenessProbe:
+            httpGet: {path: /health, port: 80}
+            periodSeconds: 10
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+          volumeMounts:
+            - {name: state, mountPath: /var/lib/mlops-course}
+      volumes:
+        - {name: state, emptyDir: {}}
+"""
+
 # --------------------------------------------------------------------------------------
 # Reading
 
