@@ -354,3 +354,31 @@ def test_review_still_flags_curl_in_a_python_service_but_not_in_other_images() -
 def test_services_publish_their_ports_on_localhost_only(compose) -> None:
     for service in compose["services"].values():
         assert all(str(port).startswith("127.0.0.1:") for port in service["ports"])
+
+
+# --- the image, worked out from the Dockerfile (notebook 05, exercise 1) ------------------
+
+
+def test_simulated_image_of_the_dockerfile_holds_what_the_api_needs() -> None:
+    from mlops_course.checks.docker import _context
+    from mlops_course.containers.image import simulate_image
+
+    image = simulate_image(DOCKERFILE.read_text(), _context())
+    assert image.problems == []
+    assert image.installs == {"/app/.venv": {"deps", "project"}}  # copied from the build stage
+    assert image.has("/app/model/pipeline_v1.onnx")
+    assert image.has("/app/model/pipeline_v1.manifest.json")
+    assert "/app/.venv/bin" in image.path_dirs() and image.user == "10001"
+    assert not image.has_folder("/app/mlops_course"), "the code travels inside the venv only"
+
+
+def test_simulated_build_of_the_chapters_dockerfile_misses_its_app_folder() -> None:
+    from mlops_course.checks.docker import _context
+    from mlops_course.containers.image import simulate_image
+
+    image = simulate_image(containers.CHAPTER_DOCKERFILE, _context())
+    assert image.problems == [
+        "COPY app/ : rien de tel dans le contexte de build (absent du dépôt ou exclu par "
+        ".dockerignore)"
+    ]
+    assert image.user is None and image.installs == {"/app/.venv": {"deps"}}

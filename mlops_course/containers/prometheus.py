@@ -211,20 +211,22 @@ _SUFFIXES = {
 }
 
 
-def exposed_series(metrics_text: str) -> dict[str, Labels]:
+def exposed_series(metrics_text: str) -> dict[str, Labels | None]:
     """Return the series of a Prometheus text exposition: name -> labels -> values seen.
 
     A family announced without samples yet (a labelled counter nobody incremented) still
-    gives its names, with no label known.
+    gives its names, mapped to None: its labels cannot be known until it has a sample.
     """
     from prometheus_client.parser import text_string_to_metric_families
 
-    series: dict[str, Labels] = {}
+    series: dict[str, Labels | None] = {}
     for family in text_string_to_metric_families(metrics_text):
         for suffix in _SUFFIXES.get(family.type, ("",)):
-            series.setdefault(family.name + suffix, {})
+            series.setdefault(family.name + suffix, None)
         for sample in family.samples:
-            labels = series.setdefault(sample.name, {})
+            labels = series.get(sample.name)
+            if labels is None:
+                labels = series[sample.name] = {}
             for label, value in sample.labels.items():
                 seen = labels.setdefault(label, set())
                 if seen is not None:
@@ -254,7 +256,7 @@ def prometheus_series(rules: Mapping[str, Any], config: Mapping[str, Any]) -> di
 
 
 def expression_problems(
-    expr: str, series: Mapping[str, Labels], *, jobs: Iterable[str] = ()
+    expr: str, series: Mapping[str, Labels | None], *, jobs: Iterable[str] = ()
 ) -> list[str]:
     """Return what PromQL ``expr`` reads that ``series`` does not hold (empty: nothing).
 
@@ -280,6 +282,14 @@ def expression_problems(
         known: Labels = {label: None for label in TARGET_LABELS}
         if jobs:
             known["job"] = jobs
+        if series[name] is None:
+            unknown = [m.label for m in selector.matchers if m.label not in known]
+            if unknown:
+                problems.append(
+                    f"{name} n'a encore aucun échantillon : impossible de vérifier ses labels "
+                    f"{unknown} (envoyez d'abord le trafic qui le produit)"
+                )
+            continue
         known.update(series[name])
         labels_read |= set(known)
         for matcher in selector.matchers:
