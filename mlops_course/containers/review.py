@@ -31,7 +31,8 @@ _INSTALLERS = ("uv sync", "uv pip sync", "uv pip install -r", "uv export", "pip 
 # Reviews: what a reviewer flags beyond the linters (messages in French, for learners)
 
 
-def _image_unpinned(image: str) -> bool:
+def image_unpinned(image: str) -> bool:
+    """True for an image without a tag (or ``latest``) and without a digest."""
     if "@sha256:" in image:
         return False
     name = image.rsplit("/", 1)[-1]
@@ -52,7 +53,7 @@ def review_dockerfile(text: str) -> list[str]:
     problems: list[str] = []
     aliases = set(stage_names(instructions))
     for image in base_images(instructions):
-        if image not in aliases and image != "scratch" and _image_unpinned(image):
+        if image not in aliases and image != "scratch" and image_unpinned(image):
             problems.append(
                 f"FROM {image} : image de base non épinglée (précisez un tag, jamais latest)"
             )
@@ -209,7 +210,7 @@ def review_compose(text: str) -> list[str]:
         if not service.get("restart") and not (service.get("deploy") or {}).get("restart_policy"):
             problems.append(f"service {name} : pas de politique restart (unless-stopped)")
         image = service.get("image")
-        if image and _image_unpinned(str(image)):
+        if image and image_unpinned(str(image)):
             problems.append(
                 f"service {name} : image {image} non épinglée (précisez un tag, jamais latest)"
             )
