@@ -33,7 +33,7 @@ CHECK_STEPS := lint test notebooks nbval
 STAMP := .venv/.synced-stamp
 
 .PHONY: help install lab check lint format test notebooks nbval exercises model serve mlflow \
-	pipeline bench docker-build docker-run compose-up compose-down clean
+	pipeline bench docker-build docker-run compose-up monitoring-up compose-down clean
 
 help: ## Lister les cibles
 	@echo "mlops-course — cours MLOps exécutable"
@@ -109,10 +109,11 @@ mlflow: $(STAMP) ## Interface MLflow sur le store local (http://127.0.0.1:5000)
 		--default-artifact-root "$(MLFLOW_HOME)/mlruns/artifacts" \
 		--host 127.0.0.1 --port 5000 --workers 1
 
-bench: $(STAMP) ## Benchmarks côte à côte (ONNX, API, drift) : ratios, pas de seuils chronométrés
+bench: $(STAMP) ## Benchmarks côte à côte (ONNX, API, drift, démarrage MLflow) : ratios, pas de seuils chronométrés
 	$(RUN) python bench/bench_onnx.py
 	$(RUN) python bench/bench_drift.py
 	$(RUN) python bench/bench_api.py
+	$(RUN) python bench/bench_mlflow_server.py
 
 pipeline: $(STAMP) ## Capstone : entraîner, valider, promouvoir, servir, drift, réentraîner, rollback
 	$(RUN) mlops-course pipeline
@@ -135,8 +136,12 @@ compose-up: model/pipeline_v1.onnx ## Démarrer l'API et MLflow (Docker Compose)
 	$(COMPOSE) up --build --detach --wait --wait-timeout 180
 	@echo "API : http://127.0.0.1:8000/docs   MLflow : http://127.0.0.1:5000"
 
-compose-down: ## Arrêter les services Compose (les volumes MLflow sont conservés)
-	$(COMPOSE) down
+monitoring-up: model/pipeline_v1.onnx ## Compose avec Prometheus et Grafana (profil monitoring)
+	$(COMPOSE) --profile monitoring up --build --detach --wait --wait-timeout 240
+	@echo "API : http://127.0.0.1:8000/docs   Prometheus : http://127.0.0.1:9090   Grafana : http://127.0.0.1:3000"
+
+compose-down: ## Arrêter les services Compose, profil monitoring compris (les volumes restent)
+	$(COMPOSE) --profile monitoring down
 
 clean: ## Supprimer build/ et les caches (garde .venv, model/, mlruns/, mon-travail/)
 	rm -rf build .ruff_cache

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from mlops_course.api import errors, routes
+from mlops_course.api import errors, http_metrics, routes
 from mlops_course.api.middleware import BodySizeLimit
 from mlops_course.api.monitoring_routes import install as install_monitoring
 from mlops_course.api.service import ModelService
@@ -50,6 +50,7 @@ def configure_prediction_log() -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start loading the model in the background; /health answers meanwhile, /ready says 503."""
     configure_prediction_log()
+    routes.log_admin_access(app.state.settings)
     service: ModelService = app.state.model
     if service.current is None and service.state != "loading":
         service.load_in_background()
@@ -74,4 +75,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     routes.register(app)
     install_monitoring(app)  # §7.4: /monitoring/*, /feedback, /metrics, prediction log + monitor
+    http_metrics.install(app)  # requests by route and status, for Prometheus (docker/monitoring)
     return app

@@ -29,6 +29,7 @@ from mlops_course.api.schemas import (
     ValidationErrorResponse,
 )
 from mlops_course.api.service import ModelService, predict_records, to_matrix
+from mlops_course.api.settings import Settings
 from mlops_course.monitoring import json_line
 
 logger = logging.getLogger("mlops_course.api")
@@ -148,6 +149,32 @@ async def predict_batch(
     return await run_predictions(request.app, batch.instances)
 
 
+#: The 403 of ``POST /admin/reload`` when it fails closed (French: the operator reads it).
+ADMIN_CLOSED = (
+    "route d'administration fermée : aucun jeton n'est configuré. Définissez "
+    "MLOPS_COURSE_ADMIN_TOKEN (un secret : fichier docker/.env, Secret Kubernetes) et "
+    "envoyez-le dans l'en-tête X-Admin-Token"
+)
+
+
+def log_admin_access(settings: Settings) -> None:
+    """Say at start-up, in French, who may call ``POST /admin/reload``."""
+    if settings.admin_token:
+        logger.info("POST /admin/reload exige l'en-tête X-Admin-Token.")
+    elif settings.admin_fail_closed:
+        logger.info(
+            "POST /admin/reload est fermé (403) : MLOPS_COURSE_ADMIN_FAIL_CLOSED=true et "
+            "aucun MLOPS_COURSE_ADMIN_TOKEN n'est défini."
+        )
+    else:
+        logger.warning(
+            "POST /admin/reload est ouvert à quiconque atteint ce port (aucun "
+            "MLOPS_COURSE_ADMIN_TOKEN) : acceptable pour le labo local sur 127.0.0.1 "
+            "seulement. Ailleurs, définissez MLOPS_COURSE_ADMIN_TOKEN et "
+            "MLOPS_COURSE_ADMIN_FAIL_CLOSED=true."
+        )
+
+
 def reload_model(
     request: Request,
     x_admin_token: Annotated[str | None, Header(description="Required if configured")] = None,
@@ -156,8 +183,12 @@ def reload_model(
 
     The new model is loaded and warmed up before it replaces the old one; requests in flight
     finish with the model they started with. If loading fails, the old model keeps serving.
+    With ``admin_fail_closed`` and no ``admin_token`` (the image's settings), it answers 403.
     """
-    expected = request.app.state.settings.admin_token
+    settings = request.app.state.settings
+    expected = settings.admin_token
+    if not expected and settings.admin_fail_closed:
+        raise HTTPException(status_code=403, detail=ADMIN_CLOSED)
     if expected and not secrets.compare_digest((x_admin_token or "").encode(), expected.encode()):
         raise HTTPException(status_code=401, detail="missing or wrong X-Admin-Token header")
     service = _service(request)
@@ -209,6 +240,7 @@ def register(app: FastAPI) -> None:
         "/admin/reload", reload_model, methods=["POST"], response_model=ReloadResponse,
         responses={
             401: {"model": ErrorResponse, "description": "Missing or wrong X-Admin-Token"},
+            403: {"model": ErrorResponse, "description": "No token configured: route closed"},
             503: {"model": ErrorResponse, "description": "Reload failed: old model still serves"},
         },
         tags=["admin"],

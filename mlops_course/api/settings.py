@@ -9,6 +9,9 @@
 - ``MLOPS_COURSE_MAX_BODY_BYTES`` (``524288``): larger request bodies get a 413.
 - ``MLOPS_COURSE_ADMIN_TOKEN`` (unset): when set, ``POST /admin/reload`` needs the header
   ``X-Admin-Token``.
+- ``MLOPS_COURSE_ADMIN_FAIL_CLOSED`` (``false``): fail closed. When true and no token is
+  set, ``POST /admin/reload`` is refused (403). The image, Compose and the Kubernetes
+  manifests set it; the local lab (``make serve`` on 127.0.0.1) leaves it off.
 - ``MLOPS_COURSE_LOG_PREDICTIONS`` (``true``): one JSON log line per prediction (logger
   ``mlops_course.predictions``).
 
@@ -50,9 +53,13 @@ class Settings(BaseSettings):
     admin_token: str | None = Field(
         default=None, description="Secret required by POST /admin/reload when set."
     )
+    admin_fail_closed: bool = Field(
+        default=False,
+        description="Refuse POST /admin/reload (403) while no admin_token is set.",
+    )
     log_predictions: bool = Field(default=True, description="Log one JSON line per prediction.")
 
-    @field_validator("model")
+    @field_validator("model", "admin_token")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
