@@ -25,6 +25,7 @@ from mlops_course import config
 from mlops_course.api.schemas import FEATURE_FIELDS
 from mlops_course.api.settings import Settings
 from mlops_course.constants import MODEL_STEM, SETOSA
+from mlops_course.manifest import IntegrityError, Manifest, manifest_path, sha256_of
 
 logger = logging.getLogger("mlops_course.api")
 
@@ -149,7 +150,7 @@ def ensure_default_model(source: ModelSource, *, train_if_missing: bool = True) 
             f"no model at {path}; run `make model` (or `mlops-course model`) to create it, "
             "or set MLOPS_COURSE_MODEL"
         )
-    from mlops_course import serialization
+    from mlops_course.serialization import build_model_files
 
     directory = path.parent
     logger.warning(
@@ -160,7 +161,7 @@ def ensure_default_model(source: ModelSource, *, train_if_missing: bool = True) 
     directory.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".training-", dir=directory))
     try:
-        files = serialization.build_model_files(staging)
+        files = build_model_files(staging)
         for produced in (files.joblib, files.onnx, files.manifest):  # manifest last
             os.replace(produced, directory / Path(produced).name)
     finally:
@@ -187,9 +188,9 @@ def load_model(settings: Settings) -> LoadedModel:
 
 
 def _load_onnx(path: Path) -> LoadedModel:
-    from mlops_course import serialization
+    from mlops_course.onnx_predictor import OnnxPredictor
 
-    predictor = serialization.OnnxPredictor.from_file(path, verify=True)
+    predictor = OnnxPredictor.from_file(path, verify=True)
     manifest = predictor.manifest
     return LoadedModel(
         name=manifest.name,
@@ -206,19 +207,19 @@ def _load_onnx(path: Path) -> LoadedModel:
 
 
 def _load_joblib(path: Path) -> LoadedModel:
-    from mlops_course import serialization
+    from mlops_course.serialization import load_joblib
 
-    manifest_file = serialization.manifest_path(path)
+    manifest_file = manifest_path(path)
     if not manifest_file.is_file():
-        raise serialization.IntegrityError(
+        raise IntegrityError(
             f"{path} has no manifest ({manifest_file.name}): the API does not unpickle an "
             "unverified file"
         )
-    manifest = serialization.Manifest.load(manifest_file)
+    manifest = Manifest.load(manifest_file)
     expected = manifest.files.get(path.name)
     if expected is None:
-        raise serialization.IntegrityError(f"{manifest_file.name} has no hash for {path.name}")
-    pipeline = serialization.load_joblib(path, expected_sha256=expected)
+        raise IntegrityError(f"{manifest_file.name} has no hash for {path.name}")
+    pipeline = load_joblib(path, expected_sha256=expected)
     return LoadedModel(
         name=manifest.name,
         version=str(manifest.version),
@@ -277,19 +278,14 @@ def _load_registry(uri: str, *, backend: Backend) -> LoadedModel:
     }
     if backend == "sklearn":
         return LoadedModel(backend="sklearn", sha256=None, predictor=pipeline, **common)
-    from mlops_course import serialization
+    from mlops_course.onnx_export import export_onnx
+    from mlops_course.onnx_predictor import OnnxPredictor
 
     with tempfile.TemporaryDirectory(prefix="registry-onnx-") as folder:
-        onnx_path = serialization.export_onnx(pipeline, Path(folder) / "model.onnx")
-        predictor = serialization.OnnxPredictor.from_file(onnx_path, verify=False)
-        sha = _sha256(Path(onnx_path))
+        onnx_path = export_onnx(pipeline, Path(folder) / "model.onnx")
+        predictor = OnnxPredictor.from_file(onnx_path, verify=False)
+        sha = sha256_of(onnx_path)
     return LoadedModel(backend="onnx", sha256=sha, predictor=predictor, **common)
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _check_features(model: LoadedModel) -> None:
