@@ -29,6 +29,11 @@ class Finding:
     fix: str = ""
     required: bool = True
 
+    @property
+    def check(self) -> str:
+        """The former name of :attr:`rule` (notebook 08 still reads it)."""
+        return self.rule
+
 
 @dataclass(frozen=True)
 class Verdict:
