@@ -42,7 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "serve": ("mlops_course.api.server:cli", "run the prediction API with uvicorn"),
     "audit": ("mlops_course.audit:cli", "audit a project against the chapter's checklist"),
-    "pipeline": ("mlops_course.pipeline:cli", "run the capstone loop end to end"),
+    "pipeline": ("mlops_course.capstone:cli", "run the capstone loop end to end"),
     "container": (
         "mlops_course.containers:cli",
         "smoke-test a built API image (needs a Docker engine)",
