@@ -1,5 +1,7 @@
 """Request and response bodies of the API (Pydantic v2), with the examples ``/docs`` shows.
 
+Taught in notebook 04_serving_fastapi (§4.3).
+
 The chapter's contract (§4.3) is kept: the four measurements in, ``prediction``, ``label``,
 ``probabilites`` (the chapter's spelling) and ``timestamp`` out; a batch is
 ``{"instances": [...]}``. Inputs are strict: a number must be a JSON number (not ``"5.1"``),

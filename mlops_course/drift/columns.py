@@ -16,8 +16,26 @@ import pandas as pd
 
 from mlops_course import stats
 from mlops_course.drift.distances import batch_stats
-from mlops_course.drift.profile import CategoricalProfile, NumericProfile, Profile, category_counts
+from mlops_course.drift.profile import (
+    CategoricalProfile,
+    NumericProfile,
+    Profile,
+    category_counts,
+    numeric_values,
+)
 from mlops_course.drift.report import DRIFT_STATUSES, ColumnDrift
+
+
+@dataclass(frozen=True)
+class ColumnRules:
+    """The detector's settings that decide a column's status (see ``DriftDetector``)."""
+
+    alpha: float
+    effect_threshold: float
+    js_threshold: float
+    missing_threshold: float
+    new_category_share: float
+    min_rows: int
 
 
 @dataclass
@@ -72,16 +90,37 @@ def failed(name: str, profile: Profile, error: Exception, *, critical: bool) -> 
 
 
 def missing_rate_test(
-    item: ColumnAnalysis, n_bad: int, n_rows: int, profile: Profile, *, min_rows: int
+    item: ColumnAnalysis, n_bad: int, n_rows: int, profile: Profile, rules: ColumnRules
 ) -> None:
     """Test the rate of missing values on its own (a 2 x 2 table: missing or not, per sample)."""
     ref_bad = profile.n - profile.n_valid
     item.fields["missing_current"] = rate(n_bad, n_rows)
-    if n_rows < min_rows or (ref_bad == 0 and n_bad == 0):
+    if n_rows < rules.min_rows or (ref_bad == 0 and n_bad == 0):
         return
     table = np.array([[ref_bad, profile.n - ref_bad], [n_bad, n_rows - n_bad]])
     item.missing_p_value = stats.chi2_homogeneity(table).p_value
     item.missing_effect = abs(n_bad / n_rows - ref_bad / max(profile.n, 1))
+
+
+def analyse(
+    name: str,
+    profile: Profile,
+    batch: Mapping[str, Any],
+    n_rows: int,
+    rules: ColumnRules,
+    *,
+    critical: bool,
+) -> ColumnAnalysis:
+    """Analyse column ``name`` of ``batch`` (float arrays or pandas columns, by name)."""
+    base = base_fields(name, profile, critical=critical)
+    if name not in batch:
+        return missing_column(base)
+    column = batch[name]
+    if isinstance(profile, NumericProfile):
+        raw = column if isinstance(column, np.ndarray) else numeric_values(column)
+        return analyse_numeric(profile, raw, n_rows, base, rules)
+    series = column if isinstance(column, pd.Series) else pd.Series(column)
+    return analyse_categorical(profile, series, n_rows, base, rules)
 
 
 def analyse_numeric(
@@ -89,9 +128,7 @@ def analyse_numeric(
     raw: np.ndarray,
     n_rows: int,
     base: dict[str, Any],
-    *,
-    threshold: float,
-    min_rows: int,
+    rules: ColumnRules,
 ) -> ColumnAnalysis:
     """KS test, Wasserstein effect (in reference standard deviations) and PSI."""
     finite = np.isfinite(raw)
@@ -100,14 +137,14 @@ def analyse_numeric(
     base |= {
         "test": "ks",
         "effect_name": "wasserstein_std",
-        "threshold": threshold,
+        "threshold": rules.effect_threshold,
         "n_current": m,
         "reference_mean": profile.mean,
         "current_mean": float(x.mean()) if m else None,
     }
     item = ColumnAnalysis(base)
-    missing_rate_test(item, int(n_rows - m), n_rows, profile, min_rows=min_rows)
-    if m < min_rows or profile.n_valid < min_rows:
+    missing_rate_test(item, int(n_rows - m), n_rows, profile, rules)
+    if m < rules.min_rows or profile.n_valid < rules.min_rows:
         item.insufficient = True
         return item
     found = batch_stats(profile, x)
@@ -126,10 +163,7 @@ def analyse_categorical(
     series: pd.Series,
     n_rows: int,
     base: dict[str, Any],
-    *,
-    threshold: float,
-    min_rows: int,
-    new_category_share: float,
+    rules: ColumnRules,
 ) -> ColumnAnalysis:
     """Chi-square test of homogeneity on counts, Jensen–Shannon effect, new categories."""
     counts, n_missing = category_counts(series)
@@ -137,17 +171,17 @@ def analyse_categorical(
     base |= {
         "test": "chi2",
         "effect_name": "jensen_shannon",
-        "threshold": threshold,
+        "threshold": rules.js_threshold,
         "n_current": m,
     }
     item = ColumnAnalysis(base)
-    missing_rate_test(item, n_missing, n_rows, profile, min_rows=min_rows)
+    missing_rate_test(item, n_missing, n_rows, profile, rules)
     new = sorted(c for c in counts if c not in profile.counts)
     if new:
         share = sum(counts[c] for c in new) / max(m, 1)
         base |= {"new_categories": tuple(new), "new_category_share": share}
-        item.new_category = m >= min_rows and share >= new_category_share
-    if m < min_rows or profile.n_valid < min_rows:
+        item.new_category = m >= rules.min_rows and share >= rules.new_category_share
+    if m < rules.min_rows or profile.n_valid < rules.min_rows:
         item.insufficient = True
         return item
     categories = list(profile.counts) + new
@@ -168,14 +202,7 @@ def analyse_categorical(
     return item
 
 
-def decide(
-    item: ColumnAnalysis,
-    adjusted: Mapping[str, float],
-    *,
-    alpha: float,
-    missing_threshold: float,
-    min_rows: int,
-) -> ColumnDrift:
+def decide(item: ColumnAnalysis, adjusted: Mapping[str, float], rules: ColumnRules) -> ColumnDrift:
     """The column's status, once its p-values are corrected (``adjusted["value"|"missing"]``)."""
     if item.decided is not None:
         return item.decided
@@ -190,10 +217,15 @@ def decide(
     }
     effect = fields.get("effect")
     value_drift = (
-        p_adj is not None and p_adj < alpha and effect is not None and effect >= fields["threshold"]
+        p_adj is not None
+        and p_adj < rules.alpha
+        and effect is not None
+        and effect >= fields["threshold"]
     )
     missing_drift = (
-        missing_adj is not None and missing_adj < alpha and item.missing_effect >= missing_threshold
+        missing_adj is not None
+        and missing_adj < rules.alpha
+        and item.missing_effect >= rules.missing_threshold
     )
     if item.new_category:
         status = "new_category"
@@ -214,10 +246,10 @@ def decide(
         )
     elif item.insufficient:
         status = "insufficient_data"
-        message = f"moins de {min_rows} valeurs utilisables"
+        message = f"moins de {rules.min_rows} valeurs utilisables"
     else:
         status = "ok"
-        if p_adj is not None and p_adj < alpha:
+        if p_adj is not None and p_adj < rules.alpha:
             message = f"significatif mais effet {effect:.3f} < {fields['threshold']}"
         else:
             message = "pas de drift"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -79,43 +79,14 @@ class DriftDetector:
         psi_bins: int = 10,
         n_jobs: int = 1,
     ) -> None:
-        if not 0.0 < alpha < 1.0:
-            raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-        if correction not in stats.CORRECTIONS:
-            raise ValueError(
-                f"correction must be one of {list(stats.CORRECTIONS)}, got {correction!r}"
-            )
-        for name, value in (
-            ("effect_threshold", effect_threshold),
-            ("js_threshold", js_threshold),
-            ("missing_threshold", missing_threshold),
-        ):
-            if not value >= 0.0:
-                raise ValueError(f"{name} must be >= 0, got {value!r}")
-        for name, value in (
-            ("new_category_share", new_category_share),
-            ("drift_share", drift_share),
-        ):
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"{name} must be in [0, 1], got {value!r}")
-        for name, value, least in (
-            ("min_rows", min_rows, 2),
-            ("sketch_size", sketch_size, 10),
-            ("psi_bins", psi_bins, 1),
-            ("n_jobs", n_jobs, 1),
-        ):
-            if int(value) < least:
-                raise ValueError(f"{name} must be >= {least}, got {value!r}")
-        for name, value in (
-            ("numeric_columns", numeric_columns),
-            ("categorical_columns", categorical_columns),
-            ("critical_columns", critical_columns),
-        ):
-            if isinstance(value, str):
-                raise TypeError(f"{name} must be a list of column names, not the string {value!r}")
-        both = set(numeric_columns or ()) & set(categorical_columns or ())
-        if both:
-            raise ValueError(f"columns both numeric and categorical: {sorted(both)}")
+        _validate_settings(
+            alpha=alpha, correction=correction, effect_threshold=effect_threshold,
+            js_threshold=js_threshold, missing_threshold=missing_threshold,
+            new_category_share=new_category_share, drift_share=drift_share, min_rows=min_rows,
+            sketch_size=sketch_size, psi_bins=psi_bins, n_jobs=n_jobs,
+            numeric_columns=numeric_columns, categorical_columns=categorical_columns,
+            critical_columns=critical_columns,
+        )  # fmt: skip
         self.alpha = float(alpha)
         self.correction = correction
         self.effect_threshold = float(effect_threshold)
@@ -182,7 +153,7 @@ class DriftDetector:
         with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
             return list(pool.map(function, items))
 
-    def _check_fitted(self) -> None:
+    def _check_fitted(self) -> None:  # scikit-learn's name for it
         if not hasattr(self, "profiles_"):
             raise RuntimeError("this DriftDetector is not fitted yet: call fit(reference) first")
 
@@ -196,91 +167,46 @@ class DriftDetector:
         """
         self._check_fitted()
         arrays = _float_columns(current)
-        frame: pd.DataFrame | None = None
+        batch: Mapping[str, Any]
         if arrays is None:
             frame = _as_frame(current, "current")
             frame.columns = [str(c) for c in frame.columns]
-            arrays = self._numeric_block(frame)
-            present, n_rows = list(frame.columns), len(frame)
+            batch, n_rows = _ColumnsFrom(_numeric_block(frame, self.profiles_), frame), len(frame)
         else:
-            present, n_rows = list(arrays), next(iter(arrays.values())).shape[0]
+            batch, n_rows = arrays, next(iter(arrays.values())).shape[0]
+        rules = columns.ColumnRules(
+            self.alpha, self.effect_threshold, self.js_threshold, self.missing_threshold,
+            self.new_category_share, self.min_rows,
+        )  # fmt: skip
 
         def analyse(name: str) -> ColumnAnalysis:
+            critical, profile = name in self.critical_columns, self.profiles_[name]
             try:
-                return self._analyse(name, frame, present, n_rows, arrays)
+                return columns.analyse(name, profile, batch, n_rows, rules, critical=critical)
             except Exception as error:  # one bad column must not break the report
-                critical = name in self.critical_columns
-                return columns.failed(name, self.profiles_[name], error, critical=critical)
+                return columns.failed(name, profile, error, critical=critical)
 
         names = list(self.profiles_)
         pending = dict(zip(names, self._map(analyse, names), strict=True))
-        family = [(n, "value", p.p_value) for n, p in pending.items() if p.p_value is not None]
-        family += [
-            (n, "missing", p.missing_p_value)
-            for n, p in pending.items()
-            if p.missing_p_value is not None
+        family = [  # every p-value of the batch, corrected together
+            (name, what, p)
+            for name, item in pending.items()
+            for what, p in (("value", item.p_value), ("missing", item.missing_p_value))
+            if p is not None
         ]
         adjusted: dict[str, dict[str, float]] = {name: {} for name in names}
         corrected = stats.adjust_pvalues([p for *_, p in family], self.correction)
         for (name, what, _), value in zip(family, corrected, strict=True):
             adjusted[name][what] = float(value)
-        rules = {"alpha": self.alpha, "missing_threshold": self.missing_threshold}
         return DriftReport(
-            columns={
-                name: columns.decide(item, adjusted[name], **rules, min_rows=self.min_rows)
-                for name, item in pending.items()
-            },
+            columns={name: columns.decide(pending[name], adjusted[name], rules) for name in names},
             n_rows=n_rows,
             n_reference=self.n_reference_,
             alpha=self.alpha,
             correction=self.correction,
             drift_share=self.drift_share,
-            extra_columns=tuple(c for c in present if c not in self.profiles_),
+            extra_columns=tuple(c for c in batch if c not in self.profiles_),
             critical_columns=tuple(self.critical_columns),
-        )
-
-    def _numeric_block(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
-        """Plain numeric columns as float arrays, converted in one call (the fast path)."""
-        names = [
-            name
-            for name, profile in self.profiles_.items()
-            if profile.kind == "numeric" and name in frame.columns
-        ]
-        # one conversion for many small columns; large columns are read one by one (no copy)
-        if not names or frame.columns.duplicated().any() or len(frame) * len(names) > 2_000_000:
-            return {}
-        dtypes = frame.dtypes[names]
-        if not all(isinstance(d, np.dtype) and d.kind in "fiu" for d in dtypes):
-            return {}
-        block = frame[names].to_numpy(dtype=float)
-        return {name: block[:, j] for j, name in enumerate(names)}
-
-    def _analyse(
-        self,
-        name: str,
-        frame: pd.DataFrame | None,
-        present: list[str],
-        n_rows: int,
-        arrays: Mapping[str, np.ndarray],
-    ) -> ColumnAnalysis:
-        profile = self.profiles_[name]
-        base = columns.base_fields(name, profile, critical=name in self.critical_columns)
-        if name not in present:
-            return columns.missing_column(base)
-        column = frame[name] if frame is not None else None
-        if profile.kind == "numeric":
-            raw = arrays[name] if name in arrays else numeric_values(column)
-            return columns.analyse_numeric(
-                profile, raw, n_rows, base, threshold=self.effect_threshold, min_rows=self.min_rows
-            )
-        return columns.analyse_categorical(
-            profile,
-            column if column is not None else pd.Series(arrays[name]),
-            n_rows,
-            base,
-            threshold=self.js_threshold,
-            min_rows=self.min_rows,
-            new_category_share=self.new_category_share,
         )
 
     # ---- persistence
@@ -351,6 +277,97 @@ def detect_drift(
     correction, not a per-column threshold.
     """
     return DriftDetector(alpha=seuil_pvalue, **settings).fit(reference).compare(current)
+
+
+def _validate_settings(
+    *,
+    alpha: float,
+    correction: str,
+    effect_threshold: float,
+    js_threshold: float,
+    missing_threshold: float,
+    new_category_share: float,
+    drift_share: float,
+    min_rows: int,
+    sketch_size: int,
+    psi_bins: int,
+    n_jobs: int,
+    numeric_columns: Sequence[str] | None,
+    categorical_columns: Sequence[str] | None,
+    critical_columns: Sequence[str],
+) -> None:
+    """Raise an error naming the argument and its value for a setting out of range."""
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    if correction not in stats.CORRECTIONS:
+        raise ValueError(f"correction must be one of {list(stats.CORRECTIONS)}, got {correction!r}")
+    for name, value in (
+        ("effect_threshold", effect_threshold),
+        ("js_threshold", js_threshold),
+        ("missing_threshold", missing_threshold),
+    ):
+        if not value >= 0.0:
+            raise ValueError(f"{name} must be >= 0, got {value!r}")
+    for name, value in (
+        ("new_category_share", new_category_share),
+        ("drift_share", drift_share),
+    ):
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+    for name, value, least in (
+        ("min_rows", min_rows, 2),
+        ("sketch_size", sketch_size, 10),
+        ("psi_bins", psi_bins, 1),
+        ("n_jobs", n_jobs, 1),
+    ):
+        if int(value) < least:
+            raise ValueError(f"{name} must be >= {least}, got {value!r}")
+    for name, value in (
+        ("numeric_columns", numeric_columns),
+        ("categorical_columns", categorical_columns),
+        ("critical_columns", critical_columns),
+    ):
+        if isinstance(value, str):
+            raise TypeError(f"{name} must be a list of column names, not the string {value!r}")
+    both = set(numeric_columns or ()) & set(categorical_columns or ())
+    if both:
+        raise ValueError(f"columns both numeric and categorical: {sorted(both)}")
+
+
+def _numeric_block(frame: pd.DataFrame, profiles: Mapping[str, Profile]) -> dict[str, np.ndarray]:
+    """Plain numeric columns as float arrays, converted in one call (the fast path)."""
+    names = [
+        name
+        for name, profile in profiles.items()
+        if profile.kind == "numeric" and name in frame.columns
+    ]
+    # one conversion for many small columns; large columns are read one by one (no copy)
+    if not names or frame.columns.duplicated().any() or len(frame) * len(names) > 2_000_000:
+        return {}
+    dtypes = frame.dtypes[names]
+    if not all(isinstance(d, np.dtype) and d.kind in "fiu" for d in dtypes):
+        return {}
+    block = frame[names].to_numpy(dtype=float)
+    return {name: block[:, j] for j, name in enumerate(names)}
+
+
+class _ColumnsFrom(Mapping[str, Any]):
+    """A frame's columns by name: the float arrays converted beforehand, else the column."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], frame: pd.DataFrame) -> None:
+        self.arrays, self.frame = arrays, frame
+
+    def __getitem__(self, name: str) -> Any:
+        return self.arrays[name] if name in self.arrays else self.frame[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.frame.columns
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.frame.columns)
+
+    def __len__(self) -> int:
+        return len(self.frame.columns)
 
 
 def _as_frame(data: pd.DataFrame | Mapping[str, Any], name: str) -> pd.DataFrame:

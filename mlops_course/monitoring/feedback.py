@@ -1,11 +1,13 @@
 """Delayed feedback: the true labels of past predictions, joined by ``prediction_id`` (§7.3).
 
 Taught in notebook 07_monitoring_drift: realized accuracy and label coverage, overall and
-per model version, from the prediction log and the feedback log.
+per model version, from the prediction log and the feedback log (:func:`feedback_metrics`)
+or live, in the monitor (:class:`FeedbackBook`).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -84,3 +86,56 @@ def is_correct(record: Mapping[str, Any], true_label: Any) -> bool:
     if isinstance(true_label, int | np.integer):
         return int(record.get("prediction", -1)) == int(true_label)
     return str(record.get("label")) == str(true_label)
+
+
+class FeedbackBook:
+    """The monitor's memory for feedback: recent predictions, and whether each was right.
+
+    Memory is bounded: the last ``max_tracked`` predictions can receive a label, and the
+    realized accuracy is computed on the last ``window`` labels. Not thread-safe by itself
+    (the monitor holds its lock).
+    """
+
+    def __init__(self, *, max_tracked: int, window: int) -> None:
+        self.max_tracked = max_tracked
+        self.window = window
+        self._tracked: OrderedDict[str, tuple[int | None, str | None]] = OrderedDict()
+        self._correct: OrderedDict[str, bool] = OrderedDict()
+        self._received = 0
+
+    def track(self, prediction_id: str, prediction: int | None, label: str | None) -> None:
+        """Remember a prediction, forgetting the oldest one beyond ``max_tracked``."""
+        self._tracked[prediction_id] = (prediction, label)
+        if len(self._tracked) > self.max_tracked:
+            old, _ = self._tracked.popitem(last=False)
+            self._correct.pop(old, None)
+
+    def add(self, prediction_id: str, true_label: str | int) -> bool:
+        """Record the true label of a tracked prediction; return whether it was right.
+
+        Raises:
+            KeyError: the prediction is unknown (never seen, or older than ``max_tracked``).
+        """
+        known = self._tracked.get(str(prediction_id))
+        if known is None:
+            raise KeyError(
+                f"unknown prediction_id {prediction_id!r}: not among the last "
+                f"{self.max_tracked} predictions"
+            )
+        code, label = known
+        correct = is_correct({"prediction": code, "label": label}, true_label)
+        self._correct[str(prediction_id)] = correct
+        self._correct.move_to_end(str(prediction_id))
+        self._received += 1
+        return correct
+
+    def summary(self) -> dict[str, Any]:
+        """Labels received, coverage of the tracked predictions, realized accuracy."""
+        recent = list(self._correct.values())[-self.window :]
+        labelled, tracked = len(self._correct), len(self._tracked)
+        return {
+            "nb_labels": labelled,
+            "total_feedbacks": self._received,
+            "couverture_labels": round(labelled / tracked, 4) if tracked else None,
+            "accuracy_realisee": round(sum(recent) / len(recent), 4) if recent else None,
+        }

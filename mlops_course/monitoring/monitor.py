@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import Counter, OrderedDict, deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -18,7 +18,7 @@ import numpy as np
 
 from mlops_course.constants import MODEL_NAME
 from mlops_course.monitoring.alerts import AlertBook
-from mlops_course.monitoring.feedback import is_correct
+from mlops_course.monitoring.feedback import FeedbackBook
 from mlops_course.monitoring.windows import ClassReference, WindowJudge, WindowResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -73,31 +73,20 @@ class ModelMonitor:
         clock: Callable[[], datetime] | None = None,
         log_events: bool = True,
     ) -> None:
-        sizes = {
-            "window_size": window_size, "min_window": min_window, "history": history,
-            "alert_after": alert_after, "resolve_after": resolve_after,
-            "max_events": max_events, "max_tracked": max_tracked,
-            "feedback_window": feedback_window,
-        }  # fmt: skip
-        for name, value in sizes.items():
-            if int(value) < 1:
-                raise ValueError(f"{name} must be >= 1, got {value!r}")
-        if window_seconds is not None and not window_seconds > 0:
-            raise ValueError(f"window_seconds must be > 0 or None, got {window_seconds!r}")
-        if not 0.0 <= confidence_threshold <= 1.0:
-            raise ValueError(
-                f"confidence_threshold must be in [0, 1], got {confidence_threshold!r}"
-            )
-        if not 0.0 < class_alpha < 1.0:
-            raise ValueError(f"class_alpha must be in (0, 1), got {class_alpha!r}")
-        if not 0.0 <= class_threshold <= 1.0:
-            raise ValueError(f"class_threshold must be in [0, 1], got {class_threshold!r}")
+        _validate_settings(
+            sizes={
+                "window_size": window_size, "min_window": min_window, "history": history,
+                "alert_after": alert_after, "resolve_after": resolve_after,
+                "max_events": max_events, "max_tracked": max_tracked,
+                "feedback_window": feedback_window,
+            },
+            window_seconds=window_seconds, confidence_threshold=confidence_threshold,
+            class_alpha=class_alpha, class_threshold=class_threshold,
+        )  # fmt: skip
         self.model_name = model_name
         self.window_size = int(window_size)
         self.window_seconds = None if window_seconds is None else float(window_seconds)
         self.min_window = int(min_window)
-        self.feedback_window = int(feedback_window)
-        self.max_tracked = int(max_tracked)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._judge = WindowJudge(
             confidence_threshold=float(confidence_threshold),
@@ -118,9 +107,7 @@ class ModelMonitor:
         self._window_bucket: int | None = None
         self._windows: deque[WindowResult] = deque(maxlen=max(int(history), 100))
         self._n_windows = 0
-        self._tracked: OrderedDict[str, tuple[int | None, str | None]] = OrderedDict()
-        self._feedback: OrderedDict[str, bool] = OrderedDict()
-        self._feedback_total = 0
+        self._feedback = FeedbackBook(max_tracked=int(max_tracked), window=int(feedback_window))
         self._total = 0
         self._by_version: Counter[str] = Counter()
 
@@ -146,12 +133,8 @@ class ModelMonitor:
                 self._total += 1
                 self._by_version[item["model_version"]] += 1
                 self._recent.append(item)
-                pid = item["prediction_id"]
-                if pid is not None:
-                    self._tracked[pid] = (item["prediction"], item["label"])
-                    if len(self._tracked) > self.max_tracked:
-                        old, _ = self._tracked.popitem(last=False)
-                        self._feedback.pop(old, None)
+                if item["prediction_id"] is not None:
+                    self._feedback.track(item["prediction_id"], item["prediction"], item["label"])
                 self._add_to_window(item)
         return len(batch)
 
@@ -209,18 +192,7 @@ class ModelMonitor:
             KeyError: the prediction is unknown (never seen, or older than ``max_tracked``).
         """
         with self._lock:
-            known = self._tracked.get(str(prediction_id))
-            if known is None:
-                raise KeyError(
-                    f"unknown prediction_id {prediction_id!r}: not among the last "
-                    f"{self.max_tracked} predictions"
-                )
-            code, label = known
-            correct = is_correct({"prediction": code, "label": label}, true_label)
-            self._feedback[str(prediction_id)] = correct
-            self._feedback.move_to_end(str(prediction_id))
-            self._feedback_total += 1
-            return correct
+            return self._feedback.add(prediction_id, true_label)
 
     # ---- reading
 
@@ -253,8 +225,6 @@ class ModelMonitor:
         """
         with self._lock:
             recent = list(self._recent)
-            feedback = list(self._feedback.values())[-self.feedback_window :]
-            labelled, tracked = len(self._feedback), len(self._tracked)
             out: dict[str, Any] = {
                 "modele": self.model_name,
                 "nb_predictions": len(recent),
@@ -266,14 +236,7 @@ class ModelMonitor:
                 "versions": dict(sorted(self._by_version.items())),
                 "fenetres_evaluees": self._n_windows,
                 "derniere_fenetre": self._windows[-1].to_dict() if self._windows else None,
-                "feedback": {
-                    "nb_labels": labelled,
-                    "total_feedbacks": self._feedback_total,
-                    "couverture_labels": round(labelled / tracked, 4) if tracked else None,
-                    "accuracy_realisee": round(sum(feedback) / len(feedback), 4)
-                    if feedback
-                    else None,
-                },
+                "feedback": self._feedback.summary(),
             }
         if recent:
             confidences = np.array([r["confidence"] for r in recent], dtype=float)
@@ -305,6 +268,28 @@ class ModelMonitor:
             "metriques": metrics,
             "alertes_recentes": self.alerts(limit=5),
         }
+
+
+def _validate_settings(
+    *,
+    sizes: Mapping[str, int],
+    window_seconds: float | None,
+    confidence_threshold: float,
+    class_alpha: float,
+    class_threshold: float,
+) -> None:
+    """Raise an error naming the argument and its value for a setting out of range."""
+    for name, value in sizes.items():
+        if int(value) < 1:
+            raise ValueError(f"{name} must be >= 1, got {value!r}")
+    if window_seconds is not None and not window_seconds > 0:
+        raise ValueError(f"window_seconds must be > 0 or None, got {window_seconds!r}")
+    if not 0.0 <= confidence_threshold <= 1.0:
+        raise ValueError(f"confidence_threshold must be in [0, 1], got {confidence_threshold!r}")
+    if not 0.0 < class_alpha < 1.0:
+        raise ValueError(f"class_alpha must be in (0, 1), got {class_alpha!r}")
+    if not 0.0 <= class_threshold <= 1.0:
+        raise ValueError(f"class_threshold must be in [0, 1], got {class_threshold!r}")
 
 
 def compact_record(record: Mapping[str, Any]) -> dict[str, Any]:
