@@ -60,7 +60,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from mlops_course.versioning import log_versioned
 
 __all__ = [
-    "DEFAULT_NAME",
     "MANIFEST_NAME",
     "MANIFEST_SUFFIX",
     "MODEL_STEM",
@@ -91,10 +90,6 @@ __all__ = [
     "sha256_of",
     "unsafe_pickle_payload",
 ]
-
-#: Default model name in a manifest (the registry name of chapter 02).
-DEFAULT_NAME = MODEL_NAME
-
 
 def __getattr__(name: str) -> Any:
     # Imported on first use: importing this module must load neither onnxruntime nor MLflow.

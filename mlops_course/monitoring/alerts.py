@@ -36,7 +36,6 @@ class AlertRule:
     state: str = "ok"
     bad_streak: int = 0
     good_streak: int = 0
-    since: str | None = None
 
     def update(self, bad: bool | None) -> str | None:
         """Advance the machine by one window; return the event, if any."""
