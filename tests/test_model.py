@@ -101,6 +101,9 @@ class TestModelRobustesse:
 
     def test_reproductibilite(self, model, test_data) -> None:
         """Deux appels identiques doivent donner le même résultat."""
+        # The chapter's test: it only shows that one loaded model is deterministic. That
+        # retraining with the same seed gives the same model is tested in
+        # test_data_training.py::test_retraining_with_the_same_seed_gives_the_same_model.
         X_test, _ = test_data
         np.testing.assert_array_equal(model.predict(X_test), model.predict(X_test))
 
