@@ -91,6 +91,7 @@ __all__ = [
     "unsafe_pickle_payload",
 ]
 
+
 def __getattr__(name: str) -> Any:
     # Imported on first use: importing this module must load neither onnxruntime nor MLflow.
     if name == "OnnxPredictor":
