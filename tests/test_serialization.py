@@ -7,7 +7,7 @@ import pickle
 import shutil
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +65,7 @@ def test_manifest_records_hash_identity_environment_schema_and_metrics(built, pi
     assert manifest.labels == list(data.LABELS)
     assert manifest.sklearn_version == __import__("sklearn").__version__
     assert manifest.metrics["accuracy"] >= 0.9
-    assert datetime.fromisoformat(manifest.created_at).tzinfo is not None
+    assert datetime.fromisoformat(manifest.created_at).utcoffset() == timedelta(0)  # UTC
 
 
 def test_joblib_and_pickle_files_of_one_stem_share_one_manifest(pipeline, tmp_path, split) -> None:
@@ -133,12 +133,14 @@ def test_a_booby_trapped_file_is_refused_and_its_code_never_runs(files, tmp_path
     assert marker.exists()
 
 
-def test_a_file_without_manifest_needs_an_expected_hash(files) -> None:
+def test_a_file_without_manifest_needs_an_expected_hash(files, pipeline) -> None:
     digest = serialization.sha256_of(files.joblib)
     files.manifest.unlink()
     with pytest.raises(IntegrityError, match="pas de manifeste"):
         serialization.load_joblib(files.joblib)
-    assert serialization.load_joblib(files.joblib, expected_sha256=digest) is not None
+    loaded = serialization.load_joblib(files.joblib, expected_sha256=digest)
+    split = data.split()
+    np.testing.assert_array_equal(loaded.predict(split.X_test), pipeline.predict(split.X_test))
     with pytest.raises(IntegrityError, match="expected_sha256"):
         serialization.load_joblib(files.joblib, expected_sha256="0" * 64)
 

@@ -1,4 +1,6 @@
-"""The endpoints. Thin: validation is in :mod:`schemas`, the work in :mod:`service`.
+"""The endpoints of chapter 04: thin, validation is in :mod:`schemas`, the work in :mod:`service`.
+
+Taught in notebook 04_serving_fastapi (§4.3–4.5).
 
 ONNX inference takes microseconds (about 1 ms for 1,000 rows): it runs inline in
 ``async def`` endpoints, a thread hop would cost more. A scikit-learn call takes
@@ -30,10 +32,10 @@ from mlops_course.api.schemas import (
 )
 from mlops_course.api.service import ModelService, predict_records, to_matrix
 from mlops_course.api.settings import Settings
-from mlops_course.monitoring import json_line
+from mlops_course.api.sinks import PredictionSinks
+from mlops_course.records import PredictionRecord
 
 logger = logging.getLogger("mlops_course.api")
-prediction_logger = logging.getLogger("mlops_course.predictions")
 
 _CLIENT_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Body not readable (not UTF-8)"},
@@ -65,34 +67,12 @@ def _service(request: Request) -> ModelService:
     return request.app.state.model
 
 
-def emit(app: FastAPI, records: list[dict[str, Any]]) -> None:
-    """Hand a request's records to the sink worker (delivered off the request path)."""
-    app.state.sink_worker.submit(records)
+def emit(app: FastAPI, records: list[PredictionRecord]) -> None:
+    """Hand a request's records to the app's sinks (delivered off the request path)."""
+    PredictionSinks.of(app).submit(records)
 
 
-def deliver(app: FastAPI, records: list[dict[str, Any]]) -> None:
-    """Log one JSON line per record, then hand the records to every prediction sink.
-
-    Runs on the sink worker's thread. The lines of one request go out in one logging call.
-    A failing sink is logged and skipped: monitoring must not lose the other sinks' records.
-    """
-    if app.state.settings.log_predictions and prediction_logger.isEnabledFor(logging.INFO):
-        text = b"\n".join(map(json_line, records)).decode()
-        # makeRecord + handle: logger.info minus its stack walk to find the caller (always
-        # this function), a noticeable share of a log call made on every prediction.
-        prediction_logger.handle(
-            prediction_logger.makeRecord(
-                prediction_logger.name, logging.INFO, __file__, 0, text, (), None, "emit"
-            )
-        )
-    for sink in list(app.state.prediction_sinks):
-        try:
-            sink(records)
-        except Exception:
-            logger.exception("prediction sink %r failed; predictions were still returned", sink)
-
-
-async def run_predictions(app: FastAPI, rows: list[PredictionInput]) -> list[dict[str, Any]]:
+async def run_predictions(app: FastAPI, rows: list[PredictionInput]) -> list[PredictionRecord]:
     """Predict validated rows with the current model (one call) and emit the records."""
     model = app.state.model.require()  # this request keeps this model, even across a reload
     X = to_matrix(rows, model.feature_names)
@@ -135,7 +115,7 @@ async def model_info(request: Request) -> dict[str, Any]:
 async def predict(
     request: Request,
     payload: Annotated[PredictionInput, Body(openapi_examples=_PREDICT_EXAMPLES)],
-) -> dict[str, Any]:
+) -> PredictionRecord:
     """Predict the species of one iris flower."""
     records = await run_predictions(request.app, [payload])
     return records[0]
@@ -144,7 +124,7 @@ async def predict(
 async def predict_batch(
     request: Request,
     batch: Annotated[BatchInput, Body(openapi_examples=_BATCH_EXAMPLES)],
-) -> list[dict[str, Any]]:
+) -> list[PredictionRecord]:
     """Predict up to 1,000 flowers in one model call; answers in the order received."""
     return await run_predictions(request.app, batch.instances)
 

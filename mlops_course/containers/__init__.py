@@ -1,5 +1,7 @@
 """Chapter 05: the container files of the API, checked with or without a Docker engine.
 
+Taught in notebook 05_docker.
+
 - :func:`hadolint` lints a Dockerfile; :func:`validate_compose` validates a Compose file
   against the Compose specification (offline, with ``check-jsonschema``'s copy);
 - :func:`review_dockerfile` and :func:`review_compose` flag what a reviewer would

@@ -1,4 +1,7 @@
-"""What the container chapter works on: the repository's files and the chapter's versions."""
+"""What the container chapter works on: the repository's files and the chapter's versions.
+
+Taught in notebook 05_docker.
+"""
 
 from __future__ import annotations
 

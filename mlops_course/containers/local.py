@@ -1,4 +1,7 @@
-"""The image's environment and command without Docker, and the HTTP smoke check."""
+"""The image's environment and command without Docker, and the HTTP smoke check.
+
+Taught in notebook 05_docker.
+"""
 
 from __future__ import annotations
 

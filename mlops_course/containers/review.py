@@ -1,4 +1,7 @@
-"""Reviews: what a reviewer flags beyond the linters (messages in French, for learners)."""
+"""Reviews: what a reviewer flags beyond the linters (messages in French, for learners).
+
+Taught in notebook 05_docker.
+"""
 
 from __future__ import annotations
 
