@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +26,9 @@ pytestmark = pytest.mark.filterwarnings(
 
 ROOT = project_root()
 FAIL_CLOSED = "MLOPS_COURSE_ADMIN_FAIL_CLOSED"
+
+#: A token made up for each run (a literal one would look like a committed secret).
+TOKEN = secrets.token_urlsafe(12)
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +72,10 @@ def test_fail_closed_refuses_a_blank_token_too(client) -> None:
 
 
 def test_fail_closed_with_a_token_requires_the_right_header(client) -> None:
-    api = client(admin_fail_closed=True, admin_token="s3cret-token")
+    api = client(admin_fail_closed=True, admin_token=TOKEN)
     assert api.post("/admin/reload").status_code == 401
     assert api.post("/admin/reload", headers={"X-Admin-Token": "wrong"}).status_code == 401
-    answer = api.post("/admin/reload", headers={"X-Admin-Token": "s3cret-token"})
+    answer = api.post("/admin/reload", headers={"X-Admin-Token": TOKEN})
     assert answer.status_code == 200 and answer.json()["changed"] is False
 
 
@@ -87,7 +91,7 @@ def test_the_local_lab_stays_open_and_its_start_up_log_says_so(client, caplog) -
 def test_start_up_log_says_when_the_route_is_closed_or_guarded(client, caplog) -> None:
     with caplog.at_level(logging.INFO, logger="mlops_course.api"):
         client(admin_fail_closed=True)
-        client(admin_fail_closed=True, admin_token="s3cret-token")
+        client(admin_fail_closed=True, admin_token=TOKEN)
     said = [r.getMessage() for r in caplog.records if "/admin/reload" in r.getMessage()]
     assert said[0].startswith("POST /admin/reload est fermé (403)")
     assert said[1] == "POST /admin/reload exige l'en-tête X-Admin-Token."

@@ -2,7 +2,7 @@
 
 The monitoring metrics (``mlops_predictions_total``...) count predictions; these count
 requests, errors included, which is what a request-rate panel and an error-rate alert need
-(``docker/monitoring/``, taught in notebooks 05 and 07):
+(``docker/monitoring/``, taught in notebooks 05_docker and 07_monitoring_drift):
 
 - ``mlops_http_requests_total{route, status}``: one per answered request;
 - ``mlops_http_request_duration_seconds{route}``: a histogram of the time to answer.
@@ -92,10 +92,12 @@ class HttpMetrics:
 
 def install(app: FastAPI) -> RequestMetrics:
     """Count ``app``'s requests in its Prometheus registry (after monitoring is installed)."""
-    prometheus = getattr(app.state, "prometheus", None)
-    if prometheus is None:
+    from mlops_course.api.monitoring_routes import Monitoring
+
+    monitoring = getattr(app.state, "monitoring", None)
+    if not isinstance(monitoring, Monitoring):
         raise RuntimeError("install the monitoring first: it owns the Prometheus registry")
-    metrics = RequestMetrics(prometheus.registry)
+    metrics = RequestMetrics(monitoring.metrics.registry)
     app.add_middleware(HttpMetrics, metrics=metrics)
     app.state.http_metrics = metrics
     return metrics

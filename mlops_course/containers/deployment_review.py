@@ -29,7 +29,7 @@ READY_PATH = "/ready"
 HEALTH_PATH = "/health"
 #: Settings the cluster must set (``mlops_course.api.settings``).
 FAIL_CLOSED = "MLOPS_COURSE_ADMIN_FAIL_CLOSED"
-ADMIN_TOKEN = "MLOPS_COURSE_ADMIN_TOKEN"
+ADMIN_TOKEN_VARIABLE = "MLOPS_COURSE_ADMIN_TOKEN"
 HOME = "MLOPS_COURSE_HOME"
 
 # --------------------------------------------------------------------------------------
@@ -242,10 +242,10 @@ def review_deployment(
     problems += _review_resources(container)
     problems += _review_security(pod, container)
     problems += _review_writable(pod, container, configmaps, root)
-    token = env_value(container, ADMIN_TOKEN, configmaps)
+    token = env_value(container, ADMIN_TOKEN_VARIABLE, configmaps)
     if isinstance(token, str):
         problems.append(
-            f"{ADMIN_TOKEN} est écrit en clair dans le manifeste : lisez-le d'un Secret "
+            f"{ADMIN_TOKEN_VARIABLE} est écrit en clair dans le manifeste : lisez-le d'un Secret "
             "(valueFrom.secretKeyRef), créé avec kubectl et jamais committé"
         )
     return problems

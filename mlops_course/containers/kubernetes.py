@@ -21,7 +21,7 @@ from typing import Any
 
 from mlops_course.config import project_root
 from mlops_course.containers.deployment_review import (  # noqa: F401  (public here too)
-    ADMIN_TOKEN,
+    ADMIN_TOKEN_VARIABLE,
     FAIL_CLOSED,
     HEALTH_PATH,
     HOME,
