@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -29,6 +30,8 @@ ACCURACY_MINIMALE = 0.90
 F1_MINIMAL = 0.88
 #: The same thresholds, keyed by the metric names of ``training.evaluate``.
 THRESHOLDS: dict[str, float] = {"accuracy": ACCURACY_MINIMALE, "f1_weighted": F1_MINIMAL}
+#: The oldest Python the course supports (``requires-python`` of pyproject.toml).
+MINIMUM_PYTHON = "3.11"
 #: The chapter's workflow (§6.2), as printed: the notebook validates and reviews it.
 CHAPTER_WORKFLOW = """\
 name: ML Pipeline CI/CD
@@ -347,13 +350,19 @@ def steps(workflow: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def make_calls(workflow: Mapping[str, Any]) -> list[str]:
-    """Return the Makefile targets the workflow's ``run:`` steps call (``make check`` → check)."""
+    """Return the Makefile targets the workflow's ``run:`` steps call (``make check`` → check).
+
+    ``mlops-course check`` is what ``make check`` runs (Linux, macOS, Windows): it counts as
+    ``check``, and ``mlops-course check test notebooks`` as those steps.
+    """
     targets: list[str] = []
     for _, step in steps(workflow):
-        for match in re.finditer(
-            r"(?:^|[;&|(\s])make((?:\s+[\w.-]+(?:=\S+)?)+)", step.get("run", "")
-        ):
+        run = step.get("run", "")
+        for match in re.finditer(r"(?:^|[;&|(\s])make((?:\s+[\w.-]+(?:=\S+)?)+)", run):
             targets += [w for w in match.group(1).split() if "=" not in w]
+        for match in re.finditer(r"\bmlops-course check\b([^\n;&|]*)", run):
+            named = list(itertools.takewhile(lambda w: not w.startswith("-"), match[1].split()))
+            targets += named or ["check"]
     return targets
 
 
@@ -397,8 +406,9 @@ def review_workflow(text: str, *, makefile_text: str | None = None) -> list[str]
 
     Checked: least-privilege ``permissions`` at the top, no secret, no
     ``pull_request_target``, every action pinned to a version (not a branch), every job
-    with a timeout and Python 3.11; with ``makefile_text``, every ``make`` target the
-    workflow calls exists, and the workflow runs the whole of ``make check``.
+    with a timeout and a supported Python (≥ 3.11); with ``makefile_text``, every ``make``
+    target the workflow calls exists, and a workflow run on pull requests runs the whole of
+    ``make check`` (``mlops-course check`` counts as ``make check``).
     """
     try:
         workflow = load_workflow(text)
@@ -439,13 +449,15 @@ def review_workflow(text: str, *, makefile_text: str | None = None) -> list[str]
             problems.append(
                 f"job {job_id} : pas de timeout-minutes (un notebook bloqué tournerait 6 h)"
             )
-    for _, step in steps(workflow):
+    for job_id, step in steps(workflow):
         if "setup-python" in str(step.get("uses", "")):
             version = str((step.get("with") or {}).get("python-version", ""))
-            if version != "3.11":
+            unsupported = [v for v in _python_versions(version, jobs.get(job_id) or {})
+                           if not _supported_python(v)]  # fmt: skip
+            if not version or unsupported:
                 problems.append(
-                    f"setup-python installe {version or '(version par défaut)'} : le cours "
-                    "est verrouillé pour Python 3.11"
+                    f"setup-python installe {', '.join(unsupported) or '(version par défaut)'} : "
+                    f"le cours demande Python ≥ {MINIMUM_PYTHON}"
                 )
     for _, step in steps(workflow):
         run = str(step.get("run", ""))
@@ -465,6 +477,25 @@ def review_workflow(text: str, *, makefile_text: str | None = None) -> list[str]
     return problems
 
 
+def _python_versions(version: str, job: Mapping[str, Any]) -> list[str]:
+    """Return the versions a ``python-version:`` asks for (``${{ matrix.x }}`` expanded)."""
+    expression = re.fullmatch(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}", version.strip())
+    if not expression:
+        return [version] if version else []
+    matrix = (job.get("strategy") or {}).get("matrix") or {}
+    values = matrix.get(expression[1]) or []
+    values = list(values) if isinstance(values, list) else [values]
+    values += [entry[expression[1]] for entry in matrix.get("include") or []
+               if isinstance(entry, Mapping) and expression[1] in entry]  # fmt: skip
+    return [str(value) for value in values] or [version]
+
+
+def _supported_python(version: str) -> bool:
+    match = re.fullmatch(r"(\d+)\.(\d+)(?:\.\d+)?", version.strip())
+    minimum = tuple(int(part) for part in MINIMUM_PYTHON.split("."))
+    return bool(match) and (int(match[1]), int(match[2])) >= minimum
+
+
 def _review_make_calls(workflow: Mapping[str, Any], makefile_text: str) -> list[str]:
     problems = []
     defined = makefile_targets(makefile_text)
@@ -473,7 +504,10 @@ def _review_make_calls(workflow: Mapping[str, Any], makefile_text: str) -> list[
         if target not in defined:
             problems.append(f"la CI appelle `make {target}`, que le Makefile ne définit pas")
     parts = check_parts(makefile_text)
-    if "check" not in called and parts and not set(parts) <= set(called):
+    # A workflow that gates pull requests must run all of `make check`; one that only
+    # publishes (the site, on main) need not.
+    gates = "pull_request" in triggers(workflow)
+    if gates and "check" not in called and parts and not set(parts) <= set(called):
         missing = [p for p in parts if p not in called]
         problems.append(
             f"la CI ne lance pas tout `make check` : il manque {missing} "

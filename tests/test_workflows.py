@@ -12,6 +12,8 @@ from mlops_course.config import project_root
 ROOT = project_root()
 CI = ROOT / cicd.WORKFLOWS / "ci.yml"
 UPGRADE = ROOT / cicd.WORKFLOWS / "upgrade.yml"
+PLATFORMS = ROOT / cicd.WORKFLOWS / "platforms.yml"
+SITE = ROOT / cicd.WORKFLOWS / "site.yml"
 MAKEFILE = (ROOT / "Makefile").read_text()
 
 
@@ -23,8 +25,9 @@ def _runs(path: Path, job: str) -> list[str]:
     return [str(step.get("run", "")) for j, step in cicd.steps(_workflow(path)) if j == job]
 
 
-def test_the_course_has_a_ci_and_a_weekly_upgrade_workflow() -> None:
-    assert [p.name for p in cicd.workflow_paths()] == ["ci.yml", "upgrade.yml"]
+def test_the_course_has_its_ci_upgrade_platforms_and_site_workflows() -> None:
+    names = [p.name for p in cicd.workflow_paths()]
+    assert names == ["ci.yml", "platforms.yml", "site.yml", "upgrade.yml"]
 
 
 def test_workflows_validate_against_githubs_schema() -> None:
@@ -38,7 +41,9 @@ def test_workflow_validation_reports_what_is_wrong(tmp_path: Path) -> None:
     assert errors and "runs-on" in " ".join(errors)
 
 
-@pytest.mark.parametrize("path", [CI, UPGRADE], ids=["ci", "upgrade"])
+@pytest.mark.parametrize(
+    "path", [CI, UPGRADE, PLATFORMS, SITE], ids=["ci", "upgrade", "platforms", "site"]
+)
 def test_review_finds_nothing_to_fix_with_this_makefile(path: Path) -> None:
     """Also fails when CI calls a make target the Makefile does not define."""
     assert cicd.review_workflow(path.read_text(), makefile_text=MAKEFILE) == []
@@ -187,3 +192,96 @@ def test_run_model_tests_reports_counts_and_failed_tests(tmp_path: Path) -> None
     assert not run.passed
     assert run.counts() == {"failed": 1, "passed": 1} and run.failed_tests() == ["test_ko"]
     assert (tmp_path / "work" / "cache").is_dir()  # pytest's cache went there, not to the repo
+
+
+# --- every supported Python, every system, and the site ----------------------------------
+
+
+def _matrix_jobs(path: Path) -> list[dict[str, str]]:
+    """Expand the ``check`` job's matrix (os x python, minus its exclusions)."""
+    matrix = _workflow(path)["jobs"]["check"]["strategy"]["matrix"]
+    excluded = [dict(entry) for entry in matrix.get("exclude", [])]
+    return [
+        {"os": os_name, "python": python}
+        for os_name in matrix["os"]
+        for python in matrix["python"]
+        if {"os": os_name, "python": python} not in excluded
+    ]
+
+
+def test_python_311_and_313_are_tested_on_linux_macos_and_windows() -> None:
+    combos = {(entry["os"].split("-")[0], entry["python"]) for entry in _matrix_jobs(PLATFORMS)}
+    combos.add(("ubuntu", _workflow(CI)["env"]["UV_PYTHON"]))  # ci.yml: the reference 3.11
+    for system in ("ubuntu", "macos", "windows"):
+        assert {(system, "3.11"), (system, "3.13")} <= combos, system
+
+
+def test_macos_and_windows_run_tests_and_notebooks_without_make_or_bash() -> None:
+    steps = [step for job, step in cicd.steps(_workflow(PLATFORMS)) if job == "check"]
+    other = next(step for step in steps if step.get("if") == "runner.os != 'Linux'")
+    assert other["run"] == "uv run --locked mlops-course check test notebooks"
+    linux = next(step for step in steps if step.get("if") == "runner.os == 'Linux'")
+    assert linux["run"] == "uv run --locked mlops-course check"
+    assert not [s for s in steps if "make " in str(s.get("run", "")) or s.get("shell") == "bash"]
+
+
+def test_site_is_built_tested_in_a_browser_then_published_from_main_only() -> None:
+    site = _workflow(SITE)
+    assert cicd.triggers(site) == {"push", "workflow_dispatch"}
+    assert site["on"]["push"]["branches"] == ["main"]
+    runs = _runs(SITE, "build")
+    assert runs.index("make site") < runs.index("make test-browser")
+    upload = next(s for j, s in cicd.steps(site) if "upload-pages-artifact" in s.get("uses", ""))
+    assert upload["with"]["path"] == "build/site/html"
+    assert site["permissions"] == {"contents": "read"}  # write access only where it publishes
+    assert site["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert site["jobs"]["deploy"]["needs"] == "build"
+
+
+@pytest.mark.parametrize(
+    ("version", "matrix", "flagged"),
+    [
+        ("3.11", {}, False),
+        ("3.13", {}, False),
+        ("3.10", {}, True),
+        ("", {}, True),
+        ("${{ matrix.python }}", {"python": ["3.11", "3.13"]}, False),
+        ("${{ matrix.python }}", {"python": ["3.9", "3.13"]}, True),
+    ],
+)
+def test_review_accepts_every_supported_python_and_expands_matrices(
+    version: str, matrix: dict, flagged: bool
+) -> None:
+    strategy = f"    strategy:\n      matrix: {matrix}\n" if matrix else ""
+    text = (
+        "on: push\npermissions: {contents: read}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n"
+        f"    timeout-minutes: 5\n{strategy}    steps:\n"
+        f"      - uses: actions/setup-python@v6\n        with:\n"
+        f"          python-version: '{version}'\n"
+    )
+    problems = " | ".join(cicd.review_workflow(text))
+    assert ("le cours demande Python ≥ 3.11" in problems) is flagged, problems
+
+
+@pytest.mark.parametrize(
+    ("run", "targets"),
+    [
+        ("uv run --locked mlops-course check", ["check"]),
+        ("uv run --locked mlops-course check test notebooks --jobs 2", ["test", "notebooks"]),
+    ],
+)
+def test_mlops_course_check_counts_as_make_check(run: str, targets: list[str]) -> None:
+    assert cicd.make_calls({"jobs": {"a": {"steps": [{"run": run}]}}}) == targets
+
+
+def test_only_workflows_that_gate_pull_requests_must_run_all_of_make_check() -> None:
+    head = "permissions: {contents: read}\njobs:\n  a:\n    runs-on: x\n    timeout-minutes: 5\n"
+    partial = head + "    steps:\n      - run: make test\n"
+    assert "la CI ne lance pas tout" in " ".join(
+        cicd.review_workflow("on: [pull_request]\n" + partial, makefile_text=MAKEFILE)
+    )
+    publish = head + "    steps:\n      - run: make site\n"
+    assert (
+        cicd.review_workflow("on: {push: {branches: [main]}}\n" + publish, makefile_text=MAKEFILE)
+        == []
+    )
