@@ -12,7 +12,7 @@ from mlops_course.config import project_root
 ROOT = project_root()
 CI = ROOT / cicd.WORKFLOWS / "ci.yml"
 UPGRADE = ROOT / cicd.WORKFLOWS / "upgrade.yml"
-PLATFORMS = ROOT / cicd.WORKFLOWS / "platforms.yml"
+MATRIX = ROOT / cicd.WORKFLOWS / "matrix.yml"
 SITE = ROOT / cicd.WORKFLOWS / "site.yml"
 MAKEFILE = (ROOT / "Makefile").read_text()
 
@@ -27,7 +27,7 @@ def _runs(path: Path, job: str) -> list[str]:
 
 def test_the_course_has_its_ci_upgrade_platforms_and_site_workflows() -> None:
     names = [p.name for p in cicd.workflow_paths()]
-    assert names == ["ci.yml", "platforms.yml", "site.yml", "upgrade.yml"]
+    assert names == ["ci.yml", "matrix.yml", "site.yml", "upgrade.yml"]
 
 
 def test_workflows_validate_against_githubs_schema() -> None:
@@ -42,7 +42,7 @@ def test_workflow_validation_reports_what_is_wrong(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", [CI, UPGRADE, PLATFORMS, SITE], ids=["ci", "upgrade", "platforms", "site"]
+    "path", [CI, UPGRADE, MATRIX, SITE], ids=["ci", "upgrade", "matrix", "site"]
 )
 def test_review_finds_nothing_to_fix_with_this_makefile(path: Path) -> None:
     """Also fails when CI calls a make target the Makefile does not define."""
@@ -210,14 +210,14 @@ def _matrix_jobs(path: Path) -> list[dict[str, str]]:
 
 
 def test_python_311_and_313_are_tested_on_linux_macos_and_windows() -> None:
-    combos = {(entry["os"].split("-")[0], entry["python"]) for entry in _matrix_jobs(PLATFORMS)}
+    combos = {(entry["os"].split("-")[0], entry["python"]) for entry in _matrix_jobs(MATRIX)}
     combos.add(("ubuntu", _workflow(CI)["env"]["UV_PYTHON"]))  # ci.yml: the reference 3.11
     for system in ("ubuntu", "macos", "windows"):
         assert {(system, "3.11"), (system, "3.13")} <= combos, system
 
 
 def test_macos_and_windows_run_tests_and_notebooks_without_make_or_bash() -> None:
-    steps = [step for job, step in cicd.steps(_workflow(PLATFORMS)) if job == "check"]
+    steps = [step for job, step in cicd.steps(_workflow(MATRIX)) if job == "check"]
     other = next(step for step in steps if step.get("if") == "runner.os != 'Linux'")
     assert other["run"] == "uv run --locked mlops-course check test notebooks"
     linux = next(step for step in steps if step.get("if") == "runner.os == 'Linux'")
