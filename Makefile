@@ -63,6 +63,7 @@ install: | $(BOOTSTRAP) ## Installer l'environnement verrouillé (.venv) avec uv
 	avec UV_PYTHON=/chemin/vers/python." >&2; exit 1; }; \
 	wanted=$$("$$python" -c 'import sys; print(sys.executable, sys.version.split()[0])'); \
 	if [ "$$(cat $(PYTHON_MARK) 2>/dev/null)" != "$$wanted" ] \
+		|| ! grep -qx "version_info = $${wanted##* }" .venv/pyvenv.cfg 2>/dev/null \
 		|| [ uv.lock -nt $(PYTHON_MARK) ] || [ pyproject.toml -nt $(PYTHON_MARK) ]; then \
 		echo "Installation de l'environnement (uv.lock) dans .venv/ avec Python $${wanted##* }…"; \
 		log=$$(mktemp); \
