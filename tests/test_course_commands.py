@@ -261,14 +261,19 @@ def test_links_to_repository_files_outside_the_site_point_at_the_repository(
 
 def test_sources_gather_readme_lectures_exercises_and_solutions(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
-    (tmp_path / "README.md").write_text("# Accueil\n")
+    badge = (
+        "[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/o/r/HEAD)\n"
+    )
+    (tmp_path / "README.md").write_text(f"# Accueil\n\n{badge}\nTexte.\n")
     executed = website.Paths(tmp_path).executed
     _notebook(executed / "01_a.ipynb", "print(1)", [nbformat.v4.new_output("stream", text="1")])
     _notebook(tmp_path / "notebooks" / "01_a.ipynb", "print(1)")
     _notebook(tmp_path / "exercises" / "01_a.ipynb", "x = ...")
     _notebook(tmp_path / "solutions" / "01_a.ipynb", "x = 1")
     source = website.prepare_sources(tmp_path)
-    assert (source / "index.md").read_text().startswith("# Accueil")
+    home = (source / "index.md").read_text()
+    assert home.startswith("# Accueil") and "Texte." in home
+    assert "badge_logo.svg" not in home  # no image from another site on the offline site
     assert "notebooks/index\nexercises/index\nsolutions/index" in (source / "index.md").read_text()
     shown = nbformat.read(source / "notebooks" / "01_a.ipynb", 4)
     assert shown.cells[1].outputs, "the lecture page must come from the executed copy"

@@ -42,6 +42,7 @@ SECTIONS = (
 )  # fmt: skip
 CONFIG_DIR = "site"
 _LINK = re.compile(r"(\]\()(?P<target>[^)\s]+)(\))")
+_BADGE = re.compile(r"(?m)^\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)\n")
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,8 @@ def prepare_sources(root: Path | None = None) -> Path:
         (paths.source / folder / "index.md").write_text("\n".join(lines), encoding="utf-8")
         toctree.append(f"{folder}/index")
     readme = (root / "README.md").read_text(encoding="utf-8")
+    # Badges are images from other sites: the site links to Binder and Codespaces in text.
+    readme = _BADGE.sub("", readme)
     home = rewrite_links(readme, "README.md", root=root, repository=repository)
     home += "\n\n```{toctree}\n:hidden:\n\n" + "\n".join(toctree) + "\n```\n"
     (paths.source / "index.md").write_text(home, encoding="utf-8")
