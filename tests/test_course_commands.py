@@ -221,6 +221,12 @@ def _notebook(path: Path, source: str, outputs: list | None = None) -> None:
     cell = nbformat.v4.new_code_cell(source)
     cell.outputs = outputs or []
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Titre"), cell])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
 
@@ -278,3 +284,26 @@ def test_sources_gather_readme_lectures_exercises_and_solutions(tmp_path: Path) 
     shown = nbformat.read(source / "notebooks" / "01_a.ipynb", 4)
     assert shown.cells[1].outputs, "the lecture page must come from the executed copy"
     assert "- [Titre](01_a.ipynb)" in (source / "solutions" / "index.md").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", ["notebooks/01_a.ipynb", "notebooks/99_absent.ipynb"])
+def test_site_build_fails_on_a_broken_link_only(
+    target: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Sphinx runs with -W: a link to a page that does not exist fails the build."""
+    import shutil
+
+    shutil.copytree(ROOT / website.CONFIG_DIR, tmp_path / website.CONFIG_DIR)
+    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "README.md").write_text(f"# Accueil\n\nVoir [le chapitre]({target}).\n")
+    printed = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    _notebook(tmp_path / "notebooks" / "01_a.ipynb", "print(1)")
+    _notebook(website.Paths(tmp_path).executed / "01_a.ipynb", "print(1)", printed)
+    if "absent" in target:
+        with pytest.raises(RuntimeError, match="sphinx-build failed"):
+            website.build(tmp_path, jobs=1)
+        assert "99_absent" in capfd.readouterr().err
+    else:
+        html = website.build(tmp_path, jobs=1)
+        assert 'href="notebooks/01_a.html"' in (html / "index.html").read_text(encoding="utf-8")
