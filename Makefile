@@ -58,10 +58,13 @@ help: ## Lister les cibles
 install: | $(BOOTSTRAP) ## Installer l'environnement verrouillé (.venv) avec uv
 	@python=$$($(UV) python find --system "$${UV_PYTHON:-3.11}" 2>/dev/null \
 		|| { [ -z "$${UV_PYTHON:-}" ] && $(UV) python find --system '>=3.11' 2>/dev/null; }) \
-	|| { echo "Aucun Python >= 3.11 trouvé$${UV_PYTHON:+ pour UV_PYTHON=$$UV_PYTHON} (uv ne \
-	télécharge pas d'interpréteur) : installez Python 3.11, 3.12 ou 3.13, ou désignez-en un \
-	avec UV_PYTHON=/chemin/vers/python." >&2; exit 1; }; \
+	|| { echo "Aucun Python $${UV_PYTHON:-">= 3.11"} trouvé (uv ne télécharge pas \
+	d'interpréteur) : installez Python 3.11, 3.12 ou 3.13, ou désignez-en un avec \
+	UV_PYTHON=/chemin/vers/python." >&2; exit 1; }; \
 	wanted=$$("$$python" -c 'import sys; print(sys.executable, sys.version.split()[0])'); \
+	"$$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	|| { echo "$$python est Python $${wanted##* } : le cours demande Python >= 3.11." >&2; \
+		exit 1; }; \
 	if [ "$$(cat $(PYTHON_MARK) 2>/dev/null)" != "$$wanted" ] \
 		|| ! grep -qx "version_info = $${wanted##* }" .venv/pyvenv.cfg 2>/dev/null \
 		|| [ uv.lock -nt $(PYTHON_MARK) ] || [ pyproject.toml -nt $(PYTHON_MARK) ]; then \
