@@ -103,14 +103,19 @@ def server_command(port: int, token: str, *, root: Path, browser: bool) -> list[
     return command
 
 
-def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 180.0) -> bool:
+def wait_until_ready(
+    base: str, token: str, process: subprocess.Popen[bytes], timeout: float = 180.0
+) -> bool:
     """Poll JupyterLab's ``/api/status`` until it answers; False if the process died."""
+    request = urllib.request.Request(
+        f"{base}/api/status", headers={"Authorization": f"token {token}"}
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return False
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(request, timeout=2) as response:
                 if response.status == 200:
                     return True
         except (urllib.error.URLError, OSError):
@@ -189,7 +194,7 @@ def cli(argv: list[str]) -> int:
     process = subprocess.Popen(command, cwd=root, env=env)
     base = f"http://{HOST}:{port}"
     try:
-        if wait_until_ready(f"{base}/api/status?token={token}", process):
+        if wait_until_ready(base, token, process):
             print(welcome(f"{base}/lab?token={token}", root, args.workspace), flush=True)
         else:
             _stop(process)
