@@ -15,6 +15,22 @@ import sys
 
 #: subcommand -> (target "module:function", one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "lab": (
+        "mlops_course.courseware.lab:cli",
+        "open the course in JupyterLab, in French (what `make lab` does)",
+    ),
+    "check": (
+        "mlops_course.courseware.check:cli",
+        "lint, tests, notebooks, nbval outputs (what `make check` does; STEP to run one)",
+    ),
+    "site": (
+        "mlops_course.courseware.website:cli",
+        "build the course as a static website in build/site/ (what `make site` does)",
+    ),
+    "binder": (
+        "mlops_course.courseware.binder:cli",
+        "export binder/requirements.txt from uv.lock (--check: only compare)",
+    ),
     "exercises": (
         "mlops_course.courseware.commands:exercises",
         "regenerate exercises/ from solutions/ (--check: only compare)",

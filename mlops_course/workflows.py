@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import Any
 
 from mlops_course.config import project_root
 
+#: The oldest Python the course supports (``requires-python`` of pyproject.toml).
+MINIMUM_PYTHON = "3.11"
 #: The course's workflows, relative to the repository root.
 WORKFLOWS = Path(".github") / "workflows"
 #: The chapter's workflow (§6.2), as printed: the notebook validates and reviews it.
@@ -135,13 +138,19 @@ def steps(workflow: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def make_calls(workflow: Mapping[str, Any]) -> list[str]:
-    """Return the Makefile targets the workflow's ``run:`` steps call (``make check`` → check)."""
+    """Return the Makefile targets the workflow's ``run:`` steps call (``make check`` → check).
+
+    ``mlops-course check`` is what ``make check`` runs (Linux, macOS, Windows): it counts as
+    ``check``, and ``mlops-course check test notebooks`` as those steps.
+    """
     targets: list[str] = []
     for _, step in steps(workflow):
-        for match in re.finditer(
-            r"(?:^|[;&|(\s])make((?:\s+[\w.-]+(?:=\S+)?)+)", step.get("run", "")
-        ):
+        run = step.get("run", "")
+        for match in re.finditer(r"(?:^|[;&|(\s])make((?:\s+[\w.-]+(?:=\S+)?)+)", run):
             targets += [w for w in match.group(1).split() if "=" not in w]
+        for match in re.finditer(r"\bmlops-course check\b([^\n;&|]*)", run):
+            named = list(itertools.takewhile(lambda w: not w.startswith("-"), match[1].split()))
+            targets += named or ["check"]
     return targets
 
 
@@ -220,7 +229,8 @@ def review_workflow(text: str, *, makefile_text: str | None = None) -> list[str]
 
     Checked: least-privilege ``permissions`` at the top, no secret, no
     ``pull_request_target``, every action pinned to a version (not a branch), every job
-    with a timeout, a checkout and Python 3.11 before it runs the project's commands;
+    with a timeout, a checkout and a supported Python (≥ 3.11) before it runs the project's
+    commands;
     with ``makefile_text``, every ``make`` target the workflow calls exists, and the
     workflow runs the whole of ``make check``.
     """
@@ -270,13 +280,15 @@ def hygiene(workflow: Mapping[str, Any]) -> list[str]:
             problems.append(
                 f"job {job_id} : pas de timeout-minutes (un notebook bloqué tournerait 6 h)"
             )
-    for _, step in steps(workflow):
+    for job_id, step in steps(workflow):
         if step_action(step) == "actions/setup-python":
             version = str(step_inputs(step).get("python-version", ""))
-            if version != "3.11":
+            unsupported = [v for v in _python_versions(version, jobs.get(job_id) or {})
+                           if not _supported_python(v)]  # fmt: skip
+            if not version or unsupported:
                 problems.append(
-                    f"setup-python installe {version or '(version par défaut)'} : le cours "
-                    "est verrouillé pour Python 3.11"
+                    f"setup-python installe {', '.join(unsupported) or '(version par défaut)'} : "
+                    f"le cours demande Python ≥ {MINIMUM_PYTHON}"
                 )
     for job_id, job in jobs.items():
         problems += _review_setup(job_id, job_steps(job))
@@ -294,6 +306,25 @@ def hygiene(workflow: Mapping[str, Any]) -> list[str]:
                     "pas le uv.lock du dépôt"
                 )
     return problems
+
+
+def _python_versions(version: str, job: Mapping[str, Any]) -> list[str]:
+    """Return the versions a ``python-version:`` asks for (``${{ matrix.x }}`` expanded)."""
+    expression = re.fullmatch(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}", version.strip())
+    if not expression:
+        return [version] if version else []
+    matrix = (job.get("strategy") or {}).get("matrix") or {}
+    values = matrix.get(expression[1]) or []
+    values = list(values) if isinstance(values, list) else [values]
+    values += [entry[expression[1]] for entry in matrix.get("include") or []
+               if isinstance(entry, Mapping) and expression[1] in entry]  # fmt: skip
+    return [str(value) for value in values] or [version]
+
+
+def _supported_python(version: str) -> bool:
+    match = re.fullmatch(r"(\d+)\.(\d+)(?:\.\d+)?", version.strip())
+    minimum = tuple(int(part) for part in MINIMUM_PYTHON.split("."))
+    return bool(match) and (int(match[1]), int(match[2])) >= minimum
 
 
 _PROJECT_COMMAND = re.compile(r"(?:^|[;&|(\s])(?:make|uv|pytest|python)\b")
@@ -317,7 +348,7 @@ def _review_setup(job_id: str, in_order: Sequence[Mapping[str, Any]]) -> list[st
     if "actions/setup-python" not in before:
         problems.append(
             f"job {job_id} : Python n'est pas installé avant les commandes du projet "
-            "(actions/setup-python) : le runner n'a pas Python 3.11, que le Makefile exige"
+            f"(actions/setup-python) : le runner n'a pas de Python ≥ {MINIMUM_PYTHON}"
         )
     return problems
 
@@ -332,6 +363,9 @@ def review_make_calls(
         if target not in defined:
             problems.append(f"la CI appelle `make {target}`, que le Makefile ne définit pas")
     parts = check_parts(makefile_text)
+    # A workflow that gates pull requests must run all of `make check`; one that only
+    # publishes (the site, on main) need not.
+    whole_check = whole_check and "pull_request" in triggers(workflow)
     if whole_check and "check" not in called and parts and not set(parts) <= set(called):
         missing = [p for p in parts if p not in called]
         problems.append(

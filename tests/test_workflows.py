@@ -15,6 +15,8 @@ ROOT = project_root()
 CI = ROOT / workflows.WORKFLOWS / "ci.yml"
 UPGRADE = ROOT / workflows.WORKFLOWS / "upgrade.yml"
 RELEASE = ROOT / workflows.WORKFLOWS / "release.yml"
+MATRIX = ROOT / workflows.WORKFLOWS / "matrix.yml"
+SITE = ROOT / workflows.WORKFLOWS / "site.yml"
 MAKEFILE = (ROOT / "Makefile").read_text()
 
 
@@ -26,8 +28,9 @@ def _runs(path: Path, job: str) -> list[str]:
     return [str(step.get("run", "")) for j, step in workflows.steps(_workflow(path)) if j == job]
 
 
-def test_the_course_has_a_ci_a_release_and_a_weekly_upgrade_workflow() -> None:
-    assert [p.name for p in workflows.workflow_paths()] == ["ci.yml", "release.yml", "upgrade.yml"]
+def test_the_course_has_its_ci_release_upgrade_platforms_and_site_workflows() -> None:
+    names = [p.name for p in workflows.workflow_paths()]
+    assert names == ["ci.yml", "matrix.yml", "release.yml", "site.yml", "upgrade.yml"]
 
 
 def test_workflows_validate_against_githubs_schema() -> None:
@@ -41,7 +44,9 @@ def test_workflow_validation_reports_what_is_wrong(tmp_path: Path) -> None:
     assert errors and "runs-on" in " ".join(errors)
 
 
-@pytest.mark.parametrize("path", [CI, UPGRADE], ids=["ci", "upgrade"])
+@pytest.mark.parametrize(
+    "path", [CI, UPGRADE, MATRIX, SITE], ids=["ci", "upgrade", "matrix", "site"]
+)
 def test_review_finds_nothing_to_fix_with_this_makefile(path: Path) -> None:
     """Also fails when CI calls a make target the Makefile does not define."""
     assert workflows.review_workflow(path.read_text(), makefile_text=MAKEFILE) == []
@@ -363,3 +368,99 @@ def test_release_review_reads_the_chapters_build_job_as_a_release_would_be() -> 
         "tag de version",
     ):
         assert flaw in problems, f"the release review misses {flaw!r}: {problems}"
+
+
+# --- every supported Python, every system, and the site ----------------------------------
+
+
+def _matrix_jobs(path: Path) -> list[dict[str, str]]:
+    """Expand the ``check`` job's matrix (os x python, minus its exclusions)."""
+    matrix = _workflow(path)["jobs"]["check"]["strategy"]["matrix"]
+    excluded = [dict(entry) for entry in matrix.get("exclude", [])]
+    return [
+        {"os": os_name, "python": python}
+        for os_name in matrix["os"]
+        for python in matrix["python"]
+        if {"os": os_name, "python": python} not in excluded
+    ]
+
+
+def test_python_311_and_313_are_tested_on_linux_macos_and_windows() -> None:
+    combos = {(entry["os"].split("-")[0], entry["python"]) for entry in _matrix_jobs(MATRIX)}
+    combos.add(("ubuntu", _workflow(CI)["env"]["UV_PYTHON"]))  # ci.yml: the reference 3.11
+    for system in ("ubuntu", "macos", "windows"):
+        assert {(system, "3.11"), (system, "3.13")} <= combos, system
+
+
+def test_macos_and_windows_run_tests_and_notebooks_without_make_or_bash() -> None:
+    steps = [step for job, step in workflows.steps(_workflow(MATRIX)) if job == "check"]
+    other = next(step for step in steps if step.get("if") == "runner.os != 'Linux'")
+    assert other["run"] == "uv run --locked mlops-course check test notebooks"
+    linux = next(step for step in steps if step.get("if") == "runner.os == 'Linux'")
+    assert linux["run"] == "uv run --locked mlops-course check"
+    assert not [s for s in steps if "make " in str(s.get("run", "")) or s.get("shell") == "bash"]
+
+
+def test_site_is_built_tested_in_a_browser_then_published_from_main_only() -> None:
+    site = _workflow(SITE)
+    assert workflows.triggers(site) == {"push", "workflow_dispatch"}
+    assert site["on"]["push"]["branches"] == ["main"]
+    runs = _runs(SITE, "build")
+    assert runs.index("make site") < runs.index("make test-browser")
+    upload = next(
+        s for _, s in workflows.steps(site) if "upload-pages-artifact" in s.get("uses", "")
+    )
+    assert upload["with"]["path"] == "build/site/html"
+    assert site["permissions"] == {"contents": "read"}  # write access only where it publishes
+    assert site["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert site["jobs"]["deploy"]["needs"] == "build"
+
+
+@pytest.mark.parametrize(
+    ("version", "matrix", "flagged"),
+    [
+        ("3.11", {}, False),
+        ("3.13", {}, False),
+        ("3.10", {}, True),
+        ("", {}, True),
+        ("${{ matrix.python }}", {"python": ["3.11", "3.13"]}, False),
+        ("${{ matrix.python }}", {"python": ["3.9", "3.13"]}, True),
+    ],
+)
+def test_review_accepts_every_supported_python_and_expands_matrices(
+    version: str, matrix: dict, flagged: bool
+) -> None:
+    strategy = f"    strategy:\n      matrix: {matrix}\n" if matrix else ""
+    text = (
+        "on: push\npermissions: {contents: read}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n"
+        f"    timeout-minutes: 5\n{strategy}    steps:\n"
+        f"      - uses: actions/setup-python@v6\n        with:\n"
+        f"          python-version: '{version}'\n"
+    )
+    problems = " | ".join(workflows.review_workflow(text))
+    assert ("le cours demande Python ≥ 3.11" in problems) is flagged, problems
+
+
+@pytest.mark.parametrize(
+    ("run", "targets"),
+    [
+        ("uv run --locked mlops-course check", ["check"]),
+        ("uv run --locked mlops-course check test notebooks --jobs 2", ["test", "notebooks"]),
+    ],
+)
+def test_mlops_course_check_counts_as_make_check(run: str, targets: list[str]) -> None:
+    assert workflows.make_calls({"jobs": {"a": {"steps": [{"run": run}]}}}) == targets
+
+
+def test_only_workflows_that_gate_pull_requests_must_run_all_of_make_check() -> None:
+    head = "permissions: {contents: read}\njobs:\n  a:\n    runs-on: x\n    timeout-minutes: 5\n"
+    partial = head + "    steps:\n      - run: make test\n"
+    assert "la CI ne lance pas tout" in " ".join(
+        workflows.review_workflow("on: [pull_request]\n" + partial, makefile_text=MAKEFILE)
+    )
+    publish = head + (
+        "    steps:\n      - uses: actions/checkout@v5\n      - uses: actions/setup-python@v6\n"
+        "        with:\n          python-version: '3.11'\n      - run: make site\n"
+    )
+    on_main = "on: {push: {branches: [main]}}\n"
+    assert workflows.review_workflow(on_main + publish, makefile_text=MAKEFILE) == []
