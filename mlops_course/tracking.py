@@ -22,6 +22,7 @@ module stays cheap.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -84,12 +85,71 @@ PASSED, REJECTED = "passed", "rejected"
 # --------------------------------------------------------------------------- store
 
 
+#: MLflow log lines not worth a red box in a notebook, by logger (see :func:`quiet_mlflow`).
+_QUIET_MESSAGES: Mapping[str, str] = {
+    # Only concerns the conda.yaml MLflow writes beside a model: a uv environment has no pip.
+    "mlflow.utils.environment": "Failed to resolve installed pip version",
+}
+
+
+class _DropMessage(logging.Filter):
+    """Drop the log records of one logger whose message starts with ``prefix``."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(self.prefix)
+
+
+def quiet_mlflow() -> None:
+    """Keep MLflow's informational output out of notebooks; its warnings still show.
+
+    Idempotent, and cheap after the first call. What it silences, and how:
+
+    - MLflow's INFO log lines ("Creating initial MLflow database tables...", "Updating
+      database tables", "Experiment ... does not exist. Creating a new experiment"): the
+      ``mlflow`` and ``alembic`` loggers are set to WARNING, unless ``MLFLOW_LOGGING_LEVEL``
+      says otherwise;
+    - the "Downloading artifacts" progress bars: ``MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR``
+      defaults to false (an explicit setting is kept);
+    - tqdm's "IProgress not found" warning, raised when importing MLflow in a Jupyter kernel
+      without ipywidgets (it is about the progress bars switched off above);
+    - the UserWarning importing ``mlflow.pyfunc`` raises about an ``Any`` type hint of
+      MLflow's own schemas, and the "Failed to resolve installed pip version" log line
+      (:data:`_QUIET_MESSAGES`), each matched by its text and the MLflow module emitting it.
+
+    Call it before ``import mlflow`` to silence the tqdm warning too; :func:`use_store`
+    calls it.
+    """
+    import os
+
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    warnings.filterwarnings("ignore", message="IProgress not found", module="tqdm")
+    warnings.filterwarnings(
+        "ignore", message=".*Any type hint is inferred", module="mlflow.types.type_hints"
+    )
+    import mlflow  # noqa: F401  (MLflow configures its loggers on import: adjust them after)
+
+    if not os.environ.get("MLFLOW_LOGGING_LEVEL"):
+        for name in ("mlflow", "alembic"):
+            logger = logging.getLogger(name)
+            logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    for name, prefix in _QUIET_MESSAGES.items():
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropMessage) and f.prefix == prefix for f in logger.filters):
+            logger.addFilter(_DropMessage(prefix))
+
+
 def use_store() -> str:
     """Point MLflow's tracking and registry at ``config.tracking_uri()`` and return it.
 
     With the default local store, the folder of the SQLite file is created. The URI is
-    absolute, so the store is the same from any working directory.
+    absolute, so the store is the same from any working directory. MLflow's informational
+    output is silenced first (:func:`quiet_mlflow`).
     """
+    quiet_mlflow()
     import mlflow
 
     uri = config.tracking_uri()
@@ -267,6 +327,8 @@ def confusion_figure(y_true: Iterable[int], y_pred: Iterable[int]) -> Figure:
         colorbar=False,
     )
     axes.set_title("Matrice de confusion (test)")
+    axes.set_xlabel("Classe prédite")
+    axes.set_ylabel("Classe réelle")
     figure.tight_layout()
     return figure
 
@@ -507,8 +569,6 @@ def register(
     reused instead of creating a duplicate. ``alias`` (``challenger`` by default) marks the
     candidate that the gate must now check; pass None to set no alias.
     """
-    import mlflow
-
     mlflow_client = client()
     source = run_model_uri(run_id)
     existing = [
@@ -519,7 +579,10 @@ def register(
     if existing:
         version = str(min(int(v.version) for v in existing))
     else:
-        version = str(mlflow.register_model(source, name).version)
+        # The client, not mlflow.register_model: same result, without its stderr messages.
+        if not mlflow_client.search_registered_models(filter_string=f"name = '{name}'"):
+            mlflow_client.create_registered_model(name)
+        version = str(mlflow_client.create_model_version(name, source, run_id=run_id).version)
     if alias is not None:
         mlflow_client.set_registered_model_alias(name, alias, version)
     return get_version(version, name=name)
