@@ -116,9 +116,11 @@ def quiet_mlflow() -> None:
       defaults to false (an explicit setting is kept);
     - tqdm's "IProgress not found" warning, raised when importing MLflow in a Jupyter kernel
       without ipywidgets (it is about the progress bars switched off above);
-    - the UserWarning importing ``mlflow.pyfunc`` raises about an ``Any`` type hint of
-      MLflow's own schemas, and the "Failed to resolve installed pip version" log line
-      (:data:`_QUIET_MESSAGES`), each matched by its text and the MLflow module emitting it.
+    - three messages about MLflow's own code, each matched by its text and the MLflow
+      module emitting it: the UserWarning importing ``mlflow.pyfunc`` raises about an
+      ``Any`` type hint of its schemas, the pandas 3 deprecation (``Pandas4Warning``)
+      inside its input-example writer, and the "Failed to resolve installed pip version"
+      log line (:data:`_QUIET_MESSAGES`).
 
     Call it before ``import mlflow`` to silence the tqdm warning too; :func:`use_store`
     calls it.
@@ -129,6 +131,9 @@ def quiet_mlflow() -> None:
     warnings.filterwarnings("ignore", message="IProgress not found", module="tqdm")
     warnings.filterwarnings(
         "ignore", message=".*Any type hint is inferred", module="mlflow.types.type_hints"
+    )
+    warnings.filterwarnings(
+        "ignore", message="Operation with range is deprecated", module="mlflow.models.utils"
     )
     import mlflow  # noqa: F401  (MLflow configures its loggers on import: adjust them after)
 
