@@ -39,7 +39,11 @@ def runs_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def store(runs_store: str, isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The module's store, with no active experiment (as in a fresh kernel)."""
+    import mlflow.tracking.fluent
+
     monkeypatch.setenv("MLFLOW_TRACKING_URI", runs_store)
+    monkeypatch.setattr(mlflow.tracking.fluent, "_active_experiment_id", None)
     tracking.use_store()
     return runs_store
 
@@ -137,8 +141,12 @@ def test_exercise_1_best_run_with_search_runs(store: str, check_contract) -> Non
 # --------------------------------------------------------------------------- exercise 2
 
 
-def _extras(average="macro", *, data_part="test", report="test", as_param=False, new_run=False):
-    """A learner's ``logger_extras``, right by default, with one mistake when asked."""
+def _extras(average="macro", *, data_part="test", report="test", as_param=False, how="client"):
+    """A learner's ``logger_extras``, right by default, with one mistake when asked.
+
+    ``how``: "client" logs with ``MlflowClient(run_id, ...)``, "reopen" reopens the run with
+    ``mlflow.start_run(run_id=...)``, "new-run" logs into a new run (a mistake).
+    """
 
     def logger_extras(run_id, modele, split):
         import mlflow
@@ -147,24 +155,28 @@ def _extras(average="macro", *, data_part="test", report="test", as_param=False,
         X, y = (
             (split.X_test, split.y_test) if data_part == "test" else (split.X_train, split.y_train)
         )
-        predictions = modele.predict(X)
-        value = f1_score(y, predictions, average=average)
-        if new_run:
-            experiment = tracking.ensure_experiment(checks.EXPERIMENT_2)
-            context = mlflow.start_run(experiment_id=experiment)
+        value = f1_score(y, modele.predict(X), average=average)
+        texts = {
+            "test": classification_report(split.y_test, modele.predict(split.X_test)),
+            "train": classification_report(split.y_train, modele.predict(split.X_train)),
+        }
+        if how == "client":
+            client = mlflow.MlflowClient()
+            log = client.log_param if as_param else client.log_metric
+            log(run_id, "f1_macro", value)
+            if report:
+                client.log_text(run_id, texts[report], "rapport.txt")
+            return value
+        if how == "new-run":
+            context = mlflow.start_run(
+                experiment_id=tracking.ensure_experiment(checks.EXPERIMENT_2)
+            )
         else:
             context = mlflow.start_run(run_id=run_id)
         with context:
-            if as_param:
-                mlflow.log_param("f1_macro", value)
-            else:
-                mlflow.log_metric("f1_macro", value)
-            if report == "test":
-                text = classification_report(split.y_test, modele.predict(split.X_test))
-                mlflow.log_text(text, "rapport.txt")
-            elif report == "train":
-                text = classification_report(split.y_train, modele.predict(split.X_train))
-                mlflow.log_text(text, "rapport.txt")
+            (mlflow.log_param if as_param else mlflow.log_metric)("f1_macro", value)
+            if report:
+                mlflow.log_text(texts[report], "rapport.txt")
         return value
 
     return logger_extras
@@ -181,11 +193,26 @@ def test_exercise_2_metric_and_report_in_the_given_run(store: str, check_contrac
             (_extras("weighted"), "F1 pondéré"),
             (_extras(data_part="train"), "données d'entraînement"),
             (_extras(as_param=True), "comme paramètre"),
-            (_extras(new_run=True), "absente du run reçu"),
+            (_extras(how="new-run"), "absente du run reçu"),
             (_extras(report=None), "rapport.txt manque"),
             (_extras(report="train"), "d'autres données que le jeu de test"),
         ],
     )
+
+
+def test_exercise_2_reopening_the_run_works_until_another_experiment_is_active(
+    store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import mlflow
+
+    checks.exercice_2(_extras(how="reopen"))
+    assert capsys.readouterr().out.startswith("✅")
+
+    mlflow.set_experiment(tracking.EXPERIMENT)  # e.g. the learner's exercise 5
+    with pytest.raises(WrongAnswerError, match="une autre expérience est active"):
+        checks.exercice_2(_extras(how="reopen"))
+    checks.exercice_2(_extras(how="client"))
+    assert capsys.readouterr().out.startswith("✅")
 
 
 # --------------------------------------------------------------------------- exercise 3

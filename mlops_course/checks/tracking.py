@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from mlops_course import data, tracking
-from mlops_course.checks import call, expect, fail, require, success
+from mlops_course.checks import WrongAnswerError, call, expect, fail, require, success
 
 #: Rows kept per class before splitting (setosa, versicolor, virginica): the held-out part
 #: has 8, 20 and 20 rows.
@@ -211,13 +211,23 @@ def exercice_2(logger_extras: Callable[..., float]) -> None:
     run_id = mlflow_client.create_run(experiment_id, run_name="verification-exercice-2").info.run_id
     try:
         value = call(logger_extras, run_id, model, split, what="Exercice 2")
+    except WrongAnswerError as error:
+        if "active experiment ID does not match" in str(error.__cause__):
+            raise fail(
+                "MLflow refuse de rouvrir ce run : une autre expérience est active (un "
+                "mlflow.set_experiment exécuté plus tôt, à l'exercice 5 par exemple). Loggez "
+                "avec le client, qui prend le run en argument : "
+                "MlflowClient().log_metric(run_id, ...) et .log_text(run_id, ...)."
+            ) from error
+        raise
     finally:
         stray = _end_stray_run()
         if mlflow_client.get_run(run_id).info.status == "RUNNING":
             mlflow_client.set_terminated(run_id)
     expect(
         not stray,
-        "votre fonction a laissé un run ouvert : utilisez `with mlflow.start_run(run_id=run_id):`.",
+        "votre fonction a laissé un run ouvert : loggez avec le client "
+        "(MlflowClient().log_metric(run_id, ...)) ou dans un bloc `with mlflow.start_run(...)`.",
     )
     logged = mlflow_client.get_run(run_id).data
     expect(
@@ -227,7 +237,7 @@ def exercice_2(logger_extras: Callable[..., float]) -> None:
     expect(
         "f1_macro" in logged.metrics,
         "la métrique f1_macro est absente du run reçu en argument : loggez-la dans ce run "
-        "(`with mlflow.start_run(run_id=run_id):`), pas dans un nouveau.",
+        "(MlflowClient().log_metric(run_id, ...)), pas dans un nouveau.",
     )
     test = _scores(model, split.X_test, split.y_test)
     got = logged.metrics["f1_macro"]
