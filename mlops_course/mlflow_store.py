@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -30,8 +29,10 @@ def use_store() -> str:
     """Point MLflow's tracking and registry at ``config.tracking_uri()`` and return it.
 
     With the default local store, the folder of the SQLite file is created. The URI is
-    absolute, so the store is the same from any working directory.
+    absolute, so the store is the same from any working directory. MLflow's informational
+    output is silenced first (:func:`quiet_mlflow`).
     """
+    quiet_mlflow()
     import mlflow
 
     uri = config.tracking_uri()
@@ -99,35 +100,66 @@ def ensure_experiment(name: str = EXPERIMENT) -> str:
     return experiment.experiment_id
 
 
-@contextmanager
-def quiet_mlflow() -> Iterator[None]:
-    """Hide three messages MLflow 3.17 emits when it logs or loads a model, all harmless here.
+#: MLflow log lines not worth a red box in a notebook, by logger (see :func:`quiet_mlflow`).
+_QUIET_MESSAGES: Mapping[str, str] = {
+    # Only concerns the conda.yaml MLflow writes beside a model: a uv environment has no pip.
+    "mlflow.utils.environment": "Failed to resolve installed pip version",
+}
 
-    Each is matched by its text *and* the MLflow module that emits it, for the duration
-    of the call only:
 
-    - pandas 3 warns (``Pandas4Warning``) inside MLflow's input-example writer
-      (``mlflow/models/utils.py``: ``df.columns == range(...)``);
-    - importing ``mlflow.pyfunc`` warns (``UserWarning``) about an ``Any`` type hint of
-      MLflow's own agent schemas (``mlflow/types/type_hints.py``);
-    - ``mlflow.utils.environment`` logs "Failed to resolve installed pip version" because
-      a uv environment has no pip: it concerns only the conda.yaml MLflow writes for conda
-      users (that logger is raised to ERROR).
+class _DropMessage(logging.Filter):
+    """Drop the log records of one logger whose message starts with ``prefix``."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(self.prefix)
+
+
+def quiet_mlflow() -> None:
+    """Keep MLflow's informational output out of notebooks; its warnings still show.
+
+    Idempotent, and cheap after the first call. What it silences, and how:
+
+    - MLflow's INFO log lines ("Creating initial MLflow database tables...", "Updating
+      database tables", "Experiment ... does not exist. Creating a new experiment"): the
+      ``mlflow`` and ``alembic`` loggers are set to WARNING, unless ``MLFLOW_LOGGING_LEVEL``
+      says otherwise;
+    - the "Downloading artifacts" progress bars: ``MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR``
+      defaults to false (an explicit setting is kept);
+    - tqdm's "IProgress not found" warning, raised when importing MLflow in a Jupyter kernel
+      without ipywidgets (it is about the progress bars switched off above);
+    - three messages about MLflow's own code, each matched by its text and the MLflow
+      module emitting it: the UserWarning importing ``mlflow.pyfunc`` raises about an
+      ``Any`` type hint of its schemas, the pandas 3 deprecation (``Pandas4Warning``)
+      inside its input-example writer, and the "Failed to resolve installed pip version"
+      log line (:data:`_QUIET_MESSAGES`).
+
+    Call it before ``import mlflow`` to silence the tqdm warning too; :func:`use_store`
+    calls it.
     """
-    logger = logging.getLogger("mlflow.utils.environment")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings(
-                "ignore", message="Operation with range is deprecated", module="mlflow.models.utils"
-            )
-            warnings.filterwarnings(
-                "ignore", message=".*Any type hint is inferred", module="mlflow.types.type_hints"
-            )
-            yield
-    finally:
-        logger.setLevel(level)
+    import os
+
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    warnings.filterwarnings("ignore", message="IProgress not found", module="tqdm")
+    warnings.filterwarnings(
+        "ignore", message=".*Any type hint is inferred", module="mlflow.types.type_hints"
+    )
+    warnings.filterwarnings(
+        "ignore", message="Operation with range is deprecated", module="mlflow.models.utils"
+    )
+    import mlflow  # noqa: F401  (MLflow configures its loggers on import: adjust them after)
+
+    if not os.environ.get("MLFLOW_LOGGING_LEVEL"):
+        for name in ("mlflow", "alembic"):
+            logger = logging.getLogger(name)
+            logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    for name, prefix in _QUIET_MESSAGES.items():
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropMessage) and f.prefix == prefix for f in logger.filters):
+            logger.addFilter(_DropMessage(prefix))
 
 
 def run_model_uri(run_id: str, *, name: str = MODEL_ARTIFACT) -> str:

@@ -179,16 +179,16 @@ def log_sklearn_model(
 
     if signature is None:
         signature = infer_signature(input_example, model.predict(input_example))
-    with quiet_mlflow():
-        return mlflow.sklearn.log_model(
-            model,
-            name=name,
-            signature=signature,
-            input_example=input_example,
-            pip_requirements=pip_requirements(),
-            serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_SKOPS,
-            skops_trusted_types=list(trusted_types),
-        )
+    quiet_mlflow()
+    return mlflow.sklearn.log_model(
+        model,
+        name=name,
+        signature=signature,
+        input_example=input_example,
+        pip_requirements=pip_requirements(),
+        serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_SKOPS,
+        skops_trusted_types=list(trusted_types),
+    )
 
 
 def confusion_figure(y_true: Iterable[int], y_pred: Iterable[int]) -> Figure:
@@ -210,6 +210,8 @@ def confusion_figure(y_true: Iterable[int], y_pred: Iterable[int]) -> Figure:
         colorbar=False,
     )
     axes.set_title("Matrice de confusion (test)")
+    axes.set_xlabel("Classe prédite")
+    axes.set_ylabel("Classe réelle")
     figure.tight_layout()
     return figure
 

@@ -85,19 +85,19 @@ def log_versioned(
             "label": pipeline.predict(input_example).astype(np.int64),
             "probabilities": pipeline.predict_proba(input_example).astype(np.float32),
         }
-        with quiet_mlflow():
-            mlflow.onnx.log_model(
-                onnx.load_from_string(verified.data),
-                name="onnx-model",
-                signature=infer_signature(example, outputs),
-                pip_requirements=[
-                    f"{package}=={_metadata.version(package)}"
-                    for package in ("onnx", "onnxruntime", "numpy")
-                ],
-                onnx_execution_providers=["CPUExecutionProvider"],
-                save_as_external_data=False,
-                tags={"version": str(version)},
-            )
+        quiet_mlflow()
+        mlflow.onnx.log_model(
+            onnx.load_from_string(verified.data),
+            name="onnx-model",
+            signature=infer_signature(example, outputs),
+            pip_requirements=[
+                f"{package}=={_metadata.version(package)}"
+                for package in ("onnx", "onnxruntime", "numpy")
+            ],
+            onnx_execution_providers=["CPUExecutionProvider"],
+            save_as_external_data=False,
+            tags={"version": str(version)},
+        )
         if verified.manifest is not None:
             mlflow.log_dict(verified.manifest.to_dict(), "manifest.json")
     return run.info.run_id
