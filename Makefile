@@ -32,8 +32,8 @@ REPORTS := build/reports
 CHECK_STEPS := lint test notebooks nbval
 STAMP := .venv/.synced-stamp
 
-.PHONY: help install lab check lint format test notebooks nbval exercises model serve mlflow \
-	pipeline bench docker-build docker-run compose-up compose-down clean
+.PHONY: help install lab check lint format test notebooks nbval exercises progress model serve \
+	mlflow pipeline bench docker-build docker-run compose-up compose-down clean
 
 help: ## Lister les cibles
 	@echo "mlops-course — cours MLOps exécutable"
@@ -73,6 +73,7 @@ lint: $(STAMP) ## ruff sur le code et les notebooks ; notebooks sans sorties ; e
 	$(RUN) ruff format --check .
 	$(RUN) nbstripout --verify notebooks/*.ipynb solutions/*.ipynb exercises/*.ipynb
 	$(RUN) mlops-course format-notebooks --check
+	$(RUN) mlops-course quiz --check
 	$(RUN) mlops-course exercises --check
 
 format: $(STAMP) ## Formater le code (ruff) et les notebooks (sans sorties, ids stables)
@@ -91,8 +92,12 @@ nbval: $(STAMP) ## Rejouer les notebooks de cours avec nbval et comparer les sor
 	MLOPS_COURSE_FAST=$(FAST) $(RUN) pytest --nbval-lax build/nbval -n $(JOBS) --dist loadscope -q \
 		$(PYTEST_ARGS)
 
-exercises: $(STAMP) ## Régénérer exercises/ depuis solutions/
+exercises: $(STAMP) ## Questionnaires de solutions/ (depuis mlops_course/quiz), puis exercises/
+	$(RUN) mlops-course quiz
 	$(RUN) mlops-course exercises
+
+progress: $(STAMP) ## Votre progression : exécute vos notebooks de mon-travail/, affiche la checklist
+	$(RUN) mlops-course progress $(PROGRESS_ARGS)
 
 model: $(STAMP) ## Entraîner le pipeline : model/pipeline_v1.{joblib,onnx} + manifeste
 	$(RUN) mlops-course model

@@ -1,0 +1,22 @@
+"""The check of every questionnaire question (the questions live in :mod:`mlops_course.quiz`).
+
+A question's check cell is ``quiz.answer("07.chi2-effectifs", reponse_3)``: ⏳ while the
+answer is still ``...``, ❌ with a hint that says why the chosen answer is wrong (never
+which one is right), ✅ and the explanation once it is right.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlops_course import quiz as bank
+from mlops_course.checks import require, success
+
+
+def answer(question_id: str, response: Any) -> None:
+    """Check the learner's ``response`` to the question ``question_id``."""
+    question = bank.get(question_id)
+    label = bank.label(question)
+    response = require(response, label)
+    question.evaluate(response, label)
+    success(f"{label} : juste.\n💡 {question.explanation}")
