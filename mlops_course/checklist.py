@@ -1,4 +1,5 @@
-"""The chapter's validation checklist ("Je sais…"), mapped to what proves each item.
+"""The chapter's validation checklist ("Je sais…"), mapped to the exercises and questions
+of the notebooks that prove each item.
 
 The ten items are those of the chapter's "Checklist de validation", in its order. Each
 item is proven by:

@@ -21,12 +21,14 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlops_course import checklist
 from mlops_course.config import project_root
-from mlops_course.courseware import expectations, headless
-from mlops_course.courseware.expectations import CourseNotebook
-from mlops_course.courseware.headless import DONE, SYMBOL, NotebookRun
+
+if TYPE_CHECKING:  # the harness (nbformat, nbclient) is imported only when a report is made
+    from mlops_course.courseware.expectations import CourseNotebook
+    from mlops_course.courseware.headless import NotebookRun
 
 #: Where ``make lab`` puts the learner's copies.
 WORKSPACE = "mon-travail"
@@ -89,7 +91,7 @@ def evaluate(
     workspace: Path,
     *,
     only: list[str] | None = None,
-    limit: float = headless.DEFAULT_LIMIT,
+    limit: float | None = None,
     jobs: int = 2,
     fast: bool = True,
     use_cache: bool = True,
@@ -97,11 +99,15 @@ def evaluate(
     root: Path | None = None,
 ) -> Report:
     """Run (or read from the cache) every notebook of ``workspace``; return the report."""
+    from mlops_course.courseware import expectations, headless, submissions
+    from mlops_course.courseware.headless import DONE, NotebookRun
+
+    limit = headless.DEFAULT_LIMIT if limit is None else limit
     root = root or project_root()
     start = time.monotonic()
     course = expectations.course(root, only)
-    files = headless.notebook_files(workspace) if workspace.is_dir() else []
-    pairs, remarks = headless.match_notebooks(files, course)
+    files = submissions.notebook_files(workspace) if workspace.is_dir() else []
+    pairs, remarks = submissions.match_notebooks(files, course)
     runs: dict[str, NotebookRun] = {}
     report = Report(workspace, course, runs, remarks=remarks)
     fingerprint = course_fingerprint(root)
@@ -156,12 +162,16 @@ def evaluate(
 
 def item_status(report: Report, item_id: str) -> tuple[str, int, int]:
     """The symbol of a checklist item, and how many of its proofs are done out of how many."""
+    from mlops_course.courseware.headless import DONE, verdict
+
     statuses = [s for s in map(report.status, checklist.proofs(item_id)) if s is not None]
-    return headless.verdict(statuses), sum(s == DONE for s in statuses), len(statuses)
+    return verdict(statuses), sum(s == DONE for s in statuses), len(statuses)
 
 
 def next_step(report: Report) -> str:
     """What the learner should do next, in French."""
+    from mlops_course.courseware.headless import DONE, SYMBOL
+
     pending = [
         (notebook, proof, report.runs[notebook.name])
         for notebook in report.course
@@ -185,6 +195,8 @@ def next_step(report: Report) -> str:
 
 def render(report: Report) -> str:
     """The report as text: checklist, then every notebook, then the next step."""
+    from mlops_course.courseware.headless import DONE, SYMBOL
+
     lines = []
     head = f"Bilan de {report.workspace.name}/ : {len(report.course)} notebook(s)"
     if report.executed or report.cached:
@@ -233,28 +245,26 @@ def render(report: Report) -> str:
     return "\n".join(lines)
 
 
-def show(
-    workspace: str | Path | None = None, *, limit: float = headless.DEFAULT_LIMIT, jobs: int = 2
-) -> Report | None:
+def show(workspace: str | Path | None = None, *, limit: float | None = None, jobs: int = 2) -> None:
     """Print the learner's progress (the last cell of each exercise notebook calls this).
 
     Runs only from the learner's copies (``mon-travail/``); elsewhere (the course's own
     ``solutions/`` or ``exercises/``, or a notebook already run by a progress check) it
-    says so and does nothing.
+    says so and does nothing, without importing the notebook runner.
     """
-    if os.environ.get(headless.HEADLESS_ENV):
-        print("(bilan non calculé : ce notebook est exécuté par un bilan ou une évaluation)")
-        return None
     folder = Path(workspace) if workspace is not None else project_root() / WORKSPACE
     if workspace is None and Path.cwd().resolve() != folder.resolve():
         print(
             f"Le bilan porte sur vos copies de {WORKSPACE}/ : ouvrez ce notebook depuis "
             f"{WORKSPACE}/ (`make lab` les crée), ou lancez `make progress` dans un terminal."
         )
-        return None
-    report = evaluate(folder, limit=limit, jobs=jobs)
-    print(render(report))
-    return report
+        return
+    from mlops_course.courseware.headless import HEADLESS_ENV
+
+    if os.environ.get(HEADLESS_ENV):
+        print("(bilan non calculé : ce notebook est exécuté par un bilan ou une évaluation)")
+        return
+    print(render(evaluate(folder, limit=limit, jobs=jobs)))
 
 
 def cli(argv: list[str]) -> int:
@@ -268,9 +278,7 @@ def cli(argv: list[str]) -> int:
     parser.add_argument(
         "--notebooks", nargs="+", default=None, help="only these notebooks (numbers: 01 07)"
     )
-    parser.add_argument(
-        "--limit", type=float, default=headless.DEFAULT_LIMIT, help="seconds per notebook"
-    )
+    parser.add_argument("--limit", type=float, default=None, help="seconds per notebook (300)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks run at the same time")
     parser.add_argument("--full", action="store_true", help="full size (MLOPS_COURSE_FAST=0)")
     parser.add_argument("--no-cache", action="store_true", help="re-run every notebook")

@@ -1,8 +1,9 @@
-"""The check of every questionnaire question (the questions live in :mod:`mlops_course.quiz`).
+"""The check of every question of the questionnaires that end the exercise notebooks.
 
-A question's check cell is ``quiz.answer("07.chi2-effectifs", reponse_3)``: ⏳ while the
-answer is still ``...``, ❌ with a hint that says why the chosen answer is wrong (never
-which one is right), ✅ and the explanation once it is right.
+The questions themselves live in :mod:`mlops_course.quiz`. A question's check cell is
+``quiz.answer("07.chi2-effectifs", reponse_3)``: ⏳ while the answer is still ``...``, ❌ with
+a hint that says why the chosen answer is wrong (never which one is right), ✅ and the
+explanation once it is right.
 """
 
 from __future__ import annotations

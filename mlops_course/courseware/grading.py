@@ -36,7 +36,8 @@ from mlops_course import checklist
 from mlops_course.config import project_root
 from mlops_course.courseware import expectations, headless
 from mlops_course.courseware.expectations import CourseNotebook
-from mlops_course.courseware.headless import DONE, NotebookRun
+from mlops_course.courseware.headless import DEFAULT_LIMIT, DONE, NotebookRun
+from mlops_course.courseware.submissions import match_notebooks, notebook_files
 
 #: Largest total size of the notebooks extracted from one learner's zip.
 MAX_ZIP_BYTES = 200 * 1024 * 1024
@@ -127,7 +128,7 @@ def grade(
     out: Path,
     *,
     only: list[str] | None = None,
-    limit: float = headless.DEFAULT_LIMIT,
+    limit: float = DEFAULT_LIMIT,
     jobs: int = 2,
     fast: bool = True,
     echo: bool = True,
@@ -140,8 +141,8 @@ def grade(
         learners = collect(submissions, scratch)
         tasks = []
         for learner in learners:
-            files = headless.notebook_files(learner.folder) if learner.folder else []
-            pairs, remarks = headless.match_notebooks(files, course)
+            files = notebook_files(learner.folder) if learner.folder else []
+            pairs, remarks = match_notebooks(files, course)
             learner.remarks += remarks
             for notebook in course:
                 if notebook.name in pairs:
@@ -307,9 +308,7 @@ def cli(argv: list[str]) -> int:
     parser.add_argument(
         "--notebooks", nargs="+", default=None, help="only these notebooks (numbers: 01 07)"
     )
-    parser.add_argument(
-        "--limit", type=float, default=headless.DEFAULT_LIMIT, help="seconds per notebook"
-    )
+    parser.add_argument("--limit", type=float, default=DEFAULT_LIMIT, help="seconds per notebook")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks run at the same time")
     parser.add_argument("--full", action="store_true", help="full size (MLOPS_COURSE_FAST=0)")
     args = parser.parse_args(argv)

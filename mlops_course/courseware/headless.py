@@ -53,7 +53,7 @@ from mlops_course.courseware.questionnaire import PROGRESS_ROLE, QUIZ_KEY
 
 #: Seconds a whole notebook may run (kernel start included) before it is stopped.
 DEFAULT_LIMIT = 300.0
-#: Environment variable set in every headless run (``mlops_course.progress.show`` reads it).
+#: Set in every headless run: :func:`mlops_course.progress.show` then does nothing.
 HEADLESS_ENV = "MLOPS_COURSE_HEADLESS"
 #: Environment variable carrying the run's id: every process it starts inherits it.
 MARKER_ENV = "MLOPS_COURSE_RUN_ID"
@@ -383,71 +383,6 @@ def _interpret(
             )
     ordered = {p.key: checks[p.key] for p in course_notebook.proofs}
     return NotebookRun(course_notebook.name, None, outcome, remarks=remarks, checks=ordered)
-
-
-def notebook_files(folder: Path) -> list[Path]:
-    """The notebooks of a learner's folder, at any depth (checkpoints and hidden files aside)."""
-    found = []
-    for path in sorted(folder.rglob("*.ipynb")):
-        parts = path.relative_to(folder).parts
-        if any(part.startswith((".", "__")) for part in parts):
-            continue
-        if path.is_file():
-            found.append(path)
-    return found
-
-
-def _keys_in(path: Path) -> set[str]:
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception:
-        return set()
-    sources = [c.source for c in nb.cells if c.cell_type == "code"]
-    aliases = import_aliases(sources)
-    return {key for source in sources for key in called_keys(source, aliases)}
-
-
-def match_notebooks(
-    files: list[Path], course: list[CourseNotebook]
-) -> tuple[dict[str, Path], list[str]]:
-    """Pair each course notebook with one of the learner's files.
-
-    By exact name first, then by number (``01_…``), then by content (the file whose cells
-    call the most of the notebook's checks): a renamed copy is still found. Returns the
-    pairs and French remarks (renamed files, files that match nothing).
-    """
-    pairs: dict[str, Path] = {}
-    remarks: list[str] = []
-    left = list(files)
-    for notebook in course:
-        exact = [f for f in left if f.name == notebook.name]
-        if exact:
-            pairs[notebook.name] = exact[0]
-            left.remove(exact[0])
-    for notebook in course:
-        if notebook.name in pairs:
-            continue
-        numbered = [f for f in left if f.name[:2] == notebook.number and not f.name[2:3].isdigit()]
-        if numbered:
-            pairs[notebook.name] = numbered[0]
-            left.remove(numbered[0])
-            remarks.append(f"« {numbered[0].name} » évalué comme {notebook.name} (renommé).")
-    keys = {f: _keys_in(f) for f in left}
-    for notebook in course:
-        if notebook.name in pairs:
-            continue
-        wanted = {p.key for p in notebook.proofs}
-        scored = sorted(((len(keys[f] & wanted), f) for f in left), key=lambda t: -t[0])
-        if scored and scored[0][0] > 0:
-            chosen = scored[0][1]
-            pairs[notebook.name] = chosen
-            left.remove(chosen)
-            remarks.append(
-                f"« {chosen.name} » évalué comme {notebook.name} (renommé, reconnu à ses "
-                "vérifications)."
-            )
-    remarks += [f"« {f.name} » ignoré : il ne correspond à aucun notebook du cours." for f in left]
-    return pairs, remarks
 
 
 def run_all(

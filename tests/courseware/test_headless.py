@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from mlops_course.config import project_root
-from mlops_course.courseware import expectations, grading, headless
+from mlops_course.courseware import expectations, grading, headless, submissions
 from mlops_course.courseware import notebooks as nbio
 from mlops_course.courseware.headless_worker import KEY_META
 
@@ -92,8 +92,8 @@ def test_notebooks_are_matched_by_name_then_number_then_content(tmp_path: Path, 
     (tmp_path / "notes.ipynb").write_text("pas un notebook", encoding="utf-8")
     (tmp_path / ".ipynb_checkpoints").mkdir()
     (tmp_path / ".ipynb_checkpoints" / NAME).write_text("{}", encoding="utf-8")
-    files = headless.notebook_files(tmp_path)
-    pairs, remarks = headless.match_notebooks(files, [course01, eight])
+    files = submissions.notebook_files(tmp_path)
+    pairs, remarks = submissions.match_notebooks(files, [course01, eight])
     assert pairs == {NAME: tmp_path / "brouillon.ipynb", eight.name: files[0]}
     assert files[0].name == "08_mes_pratiques.ipynb"
     assert any("brouillon.ipynb" in r and "reconnu à ses vérifications" in r for r in remarks)
