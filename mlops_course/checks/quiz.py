@@ -11,13 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from mlops_course import quiz as bank
-from mlops_course.checks import require, success
+from mlops_course.checks import NotDoneError, is_placeholder, success
 
 
 def answer(question_id: str, response: Any) -> None:
     """Check the learner's ``response`` to the question ``question_id``."""
     question = bank.get(question_id)
     label = bank.label(question)
-    response = require(response, label)
+    if is_placeholder(response):
+        raise NotDoneError(
+            f"⏳ {label} : pas encore fait. Remplacez le `...` de la cellule précédente par "
+            "votre réponse, exécutez-la, puis relancez cette vérification."
+        )
     question.evaluate(response, label)
     success(f"{label} : juste.\n💡 {question.explanation}")

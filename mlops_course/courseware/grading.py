@@ -113,7 +113,7 @@ def collect(submissions: Path, scratch: Path) -> list[Learner]:
             folder.mkdir(parents=True)
             remarks = _extract(entry, folder)
         else:
-            print(f"grade: ignoring {entry.name} (neither a folder nor a .zip)", file=sys.stderr)
+            print(f"« {entry.name} » ignoré : ni un dossier ni un .zip", file=sys.stderr)
             continue
         unique, n = name, 2
         while unique in seen:
@@ -216,9 +216,14 @@ def write_outputs(
             )
     reports = out / REPORTS_DIR
     reports.mkdir(exist_ok=True)
+    used: set[str] = set()
     for learner in learners:
+        stem, n = _slug(learner.name), 2
+        while stem in used:  # "a b" and "a_b" must not share a report
+            stem, n = f"{_slug(learner.name)}-{n}", n + 1
+        used.add(stem)
         page = report_html(learner, course, limit=limit, fast=fast)
-        (reports / f"{_slug(learner.name)}.html").write_text(page, encoding="utf-8")
+        (reports / f"{stem}.html").write_text(page, encoding="utf-8")
 
 
 _STYLE = """
@@ -314,11 +319,11 @@ def cli(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     submissions = args.submissions.resolve()
     if not submissions.is_dir():
-        print(f"grade: {submissions} is not a folder", file=sys.stderr)
+        print(f"{submissions} n'est pas un dossier", file=sys.stderr)
         return 2
     out = (args.out or submissions.parent / f"{submissions.name}-notes").resolve()
     if out == submissions or submissions in out.parents:
-        print("grade: --out must not be inside SUBMISSIONS", file=sys.stderr)
+        print("--out ne doit pas être dans le dossier des copies rendues", file=sys.stderr)
         return 2
     grade(
         submissions,

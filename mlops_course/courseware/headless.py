@@ -164,6 +164,8 @@ def prepare(
         cell = nbformat.from_dict(original)
         cell.metadata[_ORIGIN] = index
         cell.metadata.pop(KEY_META, None)
+        if cell.cell_type == "code":  # outputs are re-made by the run
+            cell.outputs, cell.execution_count = [], None
         cells.append(cell)
         if cell.cell_type != "code":
             continue
@@ -178,6 +180,8 @@ def prepare(
             cells.append(official)
     out = nbformat.v4.new_notebook()
     out.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3"}}
+    for number, cell in enumerate(cells):  # fresh ids: old or duplicated ones are not valid
+        cell["id"] = f"cell-{number}"
     out.cells = cells
     return out, present
 
@@ -214,7 +218,7 @@ def environment(folder: Path, *, fast: bool, run_id: str) -> dict[str, str]:
 
 
 def _kill_group(pgid: int | None) -> None:
-    if pgid is None or pgid <= 1 or pgid == os.getpgid(0) or not hasattr(os, "killpg"):
+    if pgid is None or pgid <= 1 or not hasattr(os, "killpg") or pgid == os.getpgid(0):
         return
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)

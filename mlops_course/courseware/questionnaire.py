@@ -61,7 +61,14 @@ def _literal(answer: str | frozenset[str] | float) -> str:
 
 
 def _wrap(text: str, indent: str = "") -> str:
-    return textwrap.fill(" ".join(text.split()), width=_WIDTH, subsequent_indent=indent)
+    words = " ".join(text.split())
+    return textwrap.fill(
+        words,
+        width=_WIDTH,
+        subsequent_indent=indent,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
 
 
 def question_cells(question: quiz.Question, number: int) -> list[nbformat.NotebookNode]:
