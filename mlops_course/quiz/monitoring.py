@@ -154,7 +154,7 @@ QUESTIONS = (
     ),
     Question(
         id="07.hysteresis",
-        title="Une baisse, une alerte",
+        title="Pourquoi de l'hystérésis",
         text=(
             "Le moniteur n'alerte qu'après 3 fenêtres mauvaises **de suite**, et ne résout "
             "l'alerte qu'après 3 fenêtres bonnes de suite. Qu'évite-t-on ainsi ?"

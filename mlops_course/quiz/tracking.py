@@ -216,7 +216,7 @@ QUESTIONS = (
     ),
     Question(
         id="02.porte-optimiste",
-        title="La porte de validation",
+        title="Un score de porte trop beau",
         text=(
             "Le jeu de test a servi à choisir le meilleur run, puis ce même jeu sert à la "
             "porte de validation « F1 > 0,95 ». Que vaut le F1 mesuré par la porte ?"
