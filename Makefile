@@ -37,8 +37,8 @@ PYTHON_MARK := .venv/.mlops-course-python
 BOOTSTRAP := $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
 
 .PHONY: help install lab check lint format test notebooks nbval site test-browser binder \
-	exercises model serve mlflow pipeline bench docker-build docker-run compose-up monitoring-up \
-	compose-down clean
+	exercises progress model serve mlflow pipeline bench docker-build docker-run compose-up \
+	monitoring-up compose-down clean
 
 help: ## Lister les cibles
 	@echo "mlops-course — cours MLOps exécutable"
@@ -109,8 +109,12 @@ test-browser: install ## Tests dans un vrai navigateur (Chromium du système) : 
 binder: install ## Régénérer binder/requirements.txt depuis uv.lock
 	$(RUN) mlops-course binder
 
-exercises: install ## Régénérer exercises/ depuis solutions/
+exercises: install ## Questionnaires de solutions/ (depuis mlops_course/quiz), puis exercises/
+	$(RUN) mlops-course quiz
 	$(RUN) mlops-course exercises
+
+progress: install ## Votre progression : exécute vos notebooks de mon-travail/, affiche la checklist
+	$(RUN) mlops-course progress $(PROGRESS_ARGS)
 
 model: install ## Entraîner le pipeline : model/pipeline_v1.{joblib,onnx} + manifeste
 	$(RUN) mlops-course model

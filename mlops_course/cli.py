@@ -39,6 +39,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "mlops_course.courseware.commands:workspace",
         "copy the exercises a learner has not started yet into mon-travail/",
     ),
+    "quiz": (
+        "mlops_course.courseware.questionnaire:cli",
+        "write the questionnaire of each solution notebook from mlops_course/quiz (--check)",
+    ),
+    "progress": (
+        "mlops_course.progress:cli",
+        "run your notebooks of mon-travail/ and show the chapter's checklist, done or not",
+    ),
+    "grade": (
+        "mlops_course.courseware.grading:cli",
+        "grade a class: run every learner's notebooks in isolation, write grades.csv + reports",
+    ),
     "format-notebooks": (
         "mlops_course.courseware.commands:format_notebooks",
         "strip outputs, pin cell ids and kernelspec (--check: only verify)",

@@ -69,7 +69,7 @@ def _python(*args: str) -> list[str]:
 
 def lint(options: Options) -> int:
     """ruff, notebooks without outputs and in committed form, generated files in sync."""
-    from mlops_course.courseware import binder, commands
+    from mlops_course.courseware import binder, commands, questionnaire
 
     notebooks = [str(p.relative_to(options.root)) for p in nbio.all_notebooks(options.root)]
     for command in (
@@ -81,6 +81,7 @@ def lint(options: Options) -> int:
             return 1
     for name, function, args in (
         ("format-notebooks --check", commands.format_notebooks, ["--check"]),
+        ("quiz --check", questionnaire.cli, ["--check"]),
         ("exercises --check", commands.exercises, ["--check"]),
         ("binder --check", binder.cli, ["--check"]),
     ):
