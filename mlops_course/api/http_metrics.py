@@ -1,8 +1,10 @@
 """HTTP metrics of the API for Prometheus: requests by route and status, and their duration.
 
+Taught in notebooks 05_docker (the monitoring profile) and 07_monitoring_drift (``/metrics``).
+
 The monitoring metrics (``mlops_predictions_total``...) count predictions; these count
 requests, errors included, which is what a request-rate panel and an error-rate alert need
-(``docker/monitoring/``, taught in notebooks 05_docker and 07_monitoring_drift):
+(``docker/monitoring/``):
 
 - ``mlops_http_requests_total{route, status}``: one per answered request;
 - ``mlops_http_request_duration_seconds{route}``: a histogram of the time to answer.

@@ -1,10 +1,12 @@
 """The course's review of the API's Deployment: what a Kubernetes schema cannot see.
 
+Taught in notebook 05_docker (section "Du conteneur au cluster" and its exercise 4).
+
 :func:`review_deployment` checks probes on the right routes and on the container's port, a
 start-up probe that covers the model load, a pinned image, resources, a non-root read-only
 container with a volume where the API writes, rolling updates that keep every ready pod, and
 no admin token in clear. What the image serves (port, start-up time, state folder) is read
-from ``docker/Dockerfile``: one source. Messages in French, for learners (notebook 05).
+from ``docker/Dockerfile``: one source. Messages in French, for learners.
 """
 
 from __future__ import annotations

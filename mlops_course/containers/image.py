@@ -1,5 +1,7 @@
 """What an image built from a Dockerfile would contain, worked out without building it.
 
+Used by the checks of notebook 05_docker (its first exercise: a Dockerfile that serves).
+
 :func:`simulate_image` replays a Dockerfile's instructions against a build context (the
 files ``.dockerignore`` lets through): ``WORKDIR``, ``ENV``, ``COPY`` (from the context or
 from another stage), ``USER``, and the ``RUN`` lines that matter for serving — creating a
@@ -8,7 +10,7 @@ project. It answers what a learner's Dockerfile forgot: the code, the model, the
 dependencies, a user that exists, a virtual environment on the ``PATH``.
 
 It is a model of Docker, not Docker: it follows files and installs, not their contents.
-Notebook 05's first exercise uses it; a real build is ``make docker-build``.
+A real build is ``make docker-build``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """From one container to a cluster: the API's Kubernetes manifests, checked without a cluster.
 
+Taught in notebook 05_docker (section "Du conteneur au cluster").
+
 - :func:`load_manifests` reads ``deploy/k8s/`` (the files its ``kustomization.yaml`` lists)
   or YAML text;
 - :func:`schema_errors` validates them against the Kubernetes API schemas bundled in
@@ -9,8 +11,6 @@
   :func:`~mlops_course.containers.deployment_review.review_deployment` (probes, image,
   resources, security), a Service and an HPA on CPU that reach it, the ConfigMaps it reads,
   an admin route that fails closed and no Secret committed.
-
-Taught in notebook 05 (section "Du conteneur au cluster").
 """
 
 from __future__ import annotations

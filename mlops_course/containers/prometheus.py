@@ -1,5 +1,7 @@
 """The Compose profile "monitoring": Prometheus rules and Grafana dashboard, checked offline.
 
+The profile is taught in notebook 05_docker; the metrics it reads in 07_monitoring_drift.
+
 ``docker/monitoring/`` holds the Prometheus configuration and alerting rules and Grafana's
 provisioning and dashboard. Nothing here needs Prometheus or Grafana (promtool is not on
 PyPI): the files are read and checked in Python.
@@ -11,8 +13,6 @@ PyPI): the files are read and checked in Python.
   (re-exported here with :func:`parse_promql` and :func:`exposed_series`);
 - :func:`rules_problems`, :func:`dashboard_problems` and :func:`review_monitoring` check the
   shape of the rules file, of the dashboard, and how Compose wires them.
-
-The metrics are taught in notebook 07; the profile in notebook 05.
 """
 
 from __future__ import annotations

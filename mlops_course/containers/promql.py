@@ -1,5 +1,7 @@
 """PromQL, read enough to check it: which series an expression reads, and whether they exist.
 
+Keeps notebook 05_docker's monitoring profile true to the metrics of 07_monitoring_drift.
+
 - :func:`parse_promql` finds the metric names, label matchers (``{route="/predict"}``) and
   grouping labels (``by (le)``) of an expression;
 - :func:`exposed_series` reads a ``GET /metrics`` text: the series it exposes (``_bucket``,
@@ -7,7 +9,7 @@
 - :func:`expression_problems` says what an expression reads that is not exposed.
 
 Used to keep the Prometheus rules and the Grafana dashboard of ``docker/monitoring/`` true to
-the API (:mod:`mlops_course.containers.prometheus`); the metrics are taught in notebook 07.
+the API (:mod:`mlops_course.containers.prometheus`).
 """
 
 from __future__ import annotations

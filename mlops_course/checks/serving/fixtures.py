@@ -1,0 +1,101 @@
+"""Checks of notebook 04_serving_fastapi: the flowers they send, the course's API they drive.
+
+Exercises 1 to 3 work on the course's API (``mlops_course.api``) serving the notebook's
+ONNX model; exercise 2 serves a copy with other labels and another version.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from mlops_course import config
+
+SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+VIRGINICA = {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.2, "petal_width": 2.3}
+VERSICOLOR = {"sepal_length": 5.9, "sepal_width": 3.0, "petal_length": 4.2, "petal_width": 1.5}
+#: The chapter's column order: the order the model expects its features in.
+FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
+
+#: Exercise 2 serves a model that is not the default one: its own labels and version.
+SERVED_NAME, SERVED_VERSION = "iris-fleuriste", "3"
+SERVED_LABELS = ["sétosa", "versicolore", "virginique"]
+
+
+def _onnx_model() -> Path:
+    """The notebook's ONNX model (``model_dir()/pipeline_v1.onnx``), trained if missing."""
+    path = config.model_dir() / "pipeline_v1.onnx"
+    if not path.is_file():
+        from mlops_course import serialization
+
+        serialization.build_model_files(path.parent, n_estimators=10)
+    return path
+
+
+def _renamed_model(folder: Path) -> Path:
+    """A copy of the ONNX model in ``folder``, with other labels and another version.
+
+    Only the manifest changes (the API reads name, version and labels from it); the file's
+    hash is recorded again, so the API verifies and serves it like any other model.
+    """
+    import dataclasses
+    import shutil
+
+    from mlops_course import serialization
+
+    source = _onnx_model()
+    target = folder / f"{SERVED_NAME}.onnx"
+    shutil.copyfile(source, target)
+    manifest = serialization.Manifest.load(serialization.manifest_path(source))
+    renamed = dataclasses.replace(
+        manifest, name=SERVED_NAME, version=SERVED_VERSION, labels=list(SERVED_LABELS), files={}
+    )
+    renamed.with_file(target.name, serialization.sha256_of(target)).save(
+        serialization.manifest_path(target)
+    )
+    return target
+
+
+def _api(model: Path | None = None) -> Any:
+    from mlops_course.api import Settings, create_app
+
+    source = model or _onnx_model()
+    return create_app(Settings(model=str(source), train_if_missing=False, log_predictions=False))
+
+
+@contextmanager
+def _quiet_api() -> Iterator[None]:
+    """Run the course's API without a trace outside the check.
+
+    No log line lands in the notebook (the API logs at INFO to stderr), and the prediction
+    log of the check's requests goes to a temporary folder, not to the learner's ``logs/``.
+    """
+    import logging
+    import os
+
+    api_log = logging.getLogger("mlops_course.api")
+    level, saved = api_log.level, os.environ.get("MLOPS_COURSE_LOG_DIR")
+    with tempfile.TemporaryDirectory(prefix="mlops-course-check-") as folder:
+        os.environ["MLOPS_COURSE_LOG_DIR"] = folder
+        api_log.setLevel(logging.WARNING)
+        try:
+            yield
+        finally:
+            api_log.setLevel(level)
+            if saved is None:
+                os.environ.pop("MLOPS_COURSE_LOG_DIR", None)
+            else:
+                os.environ["MLOPS_COURSE_LOG_DIR"] = saved
+
+
+@contextmanager
+def _client(app: Any) -> Iterator[Any]:
+    """A started test client on the course's ``app``, its model loaded."""
+    from fastapi.testclient import TestClient
+
+    with _quiet_api(), TestClient(app, raise_server_exceptions=False) as client:
+        app.state.model.wait(60)
+        yield client
