@@ -43,27 +43,29 @@ ITEMS: tuple[Item, ...] = (
     Item(
         "mlflow-tracking",
         "Je sais configurer MLflow et logger des expériences (paramètres, métriques, modèles)",
-        _checks("tracking", "exercice_1", "exercice_2"),
+        _checks("tracking", "exercice_2", "exercice_5"),
     ),
     Item(
         "mlflow-registry",
         "Je sais comparer des runs et utiliser le Model Registry",
-        _checks("tracking", "exercice_3", "exercice_4"),
+        _checks("tracking", "exercice_1", "exercice_3", "exercice_4", "exercice_5"),
     ),
     Item(
         "sauvegarde",
         "Je maîtrise la sauvegarde de modèles (joblib, pickle, ONNX)",
-        _checks("serialization", "exercice_1", "exercice_2", "exercice_3"),
+        _checks(
+            "serialization", "exercice_1", "exercice_2", "exercice_3", "exercice_4", "exercice_5"
+        ),
     ),
     Item(
         "api",
         "Je sais créer une API FastAPI avec `/predict`, `/health` et validation Pydantic",
-        _checks("serving", "exercice_1", "exercice_2", "exercice_3"),
+        _checks("serving", "exercice_1", "exercice_2", "exercice_3", "exercice_4"),
     ),
     Item(
         "docker",
         "Je sais conteneuriser un modèle ML avec Docker et Docker Compose",
-        _checks("docker", "exercice_1", "exercice_2", "exercice_3"),
+        _checks("docker", "exercice_1", "exercice_2", "exercice_3", "exercice_4"),
     ),
     Item(
         "tests-modele",
@@ -73,7 +75,7 @@ ITEMS: tuple[Item, ...] = (
     Item(
         "ci-cd",
         "Je sais mettre en place un pipeline CI/CD avec GitHub Actions",
-        _checks("cicd", "exercice_3"),
+        _checks("cicd", "exercice_3", "exercice_4"),
     ),
     Item(
         "drift",
