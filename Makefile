@@ -9,8 +9,7 @@ MAKEFLAGS += --no-print-directory
 # uv: the one on PATH, else a private copy installed with pip into .tools/ (no binary download).
 UV_VERSION ?= 0.13.9
 UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
-# The system Python 3.11: uv must never download an interpreter.
-export UV_PYTHON ?= 3.11
+# uv never downloads an interpreter: it uses one of the machine's (see `install`).
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON_PREFERENCE := only-system
 export UV_LINK_MODE ?= copy
@@ -20,6 +19,9 @@ export UV_COMPILE_BYTECODE := 1
 # Offline by design: MLflow must not try to reach its telemetry endpoint.
 export MLFLOW_DISABLE_TELEMETRY ?= true
 RUN := $(UV) run --locked --no-sync
+# lab, check, site... live in the `mlops-course` command (pure Python, any OS): the targets
+# below call it, so `make check` and `uv run mlops-course check` are one and the same.
+COURSE := $(RUN) mlops-course
 
 # make check runs the notebooks in fast mode (fewer rows, fewer trees); FAST=0 for full size.
 FAST ?= 1
@@ -27,13 +29,16 @@ JOBS ?= 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 LAB_PORT ?= 8888
-REPORTS := build/reports
-# What `make check` runs, in order (the CI workflow and its tests read this line).
+# What `make check` runs, in order: the steps of `mlops-course check` (tests/test_course_
+# commands.py keeps the two equal; the CI workflow and its review read this line).
 CHECK_STEPS := lint test notebooks nbval
-STAMP := .venv/.synced-stamp
+# The interpreter .venv was built with; when the chosen one differs, .venv is rebuilt.
+PYTHON_MARK := .venv/.mlops-course-python
+BOOTSTRAP := $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
 
-.PHONY: help install lab check lint format test notebooks nbval exercises model serve mlflow \
-	pipeline bench docker-build docker-run compose-up compose-down clean
+.PHONY: help install lab check lint format test notebooks nbval site test-browser binder \
+	exercises model serve mlflow pipeline bench docker-build docker-run compose-up monitoring-up \
+	compose-down clean
 
 help: ## Lister les cibles
 	@echo "mlops-course — cours MLOps exécutable"
@@ -41,67 +46,80 @@ help: ## Lister les cibles
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 .tools/bin/uv:
-	python3 -m venv .tools
-	.tools/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+	@echo "Installation de uv $(UV_VERSION) dans .tools/ (avec pip)…"
+	@log=$$(mktemp); \
+	if ! { python3 -m venv .tools && .tools/bin/python -m pip install --quiet \
+		--disable-pip-version-check "uv==$(UV_VERSION)"; } > "$$log" 2>&1; then \
+		cat "$$log" >&2; rm -f "$$log"; exit 1; \
+	fi; rm -f "$$log"
 
-$(STAMP): pyproject.toml uv.lock | $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
-	$(UV) sync --locked
-	@touch $@
-
-install: $(STAMP) ## Installer l'environnement verrouillé (.venv) avec uv
-
-lab: $(STAMP) ## Ouvrir JupyterLab (vos copies d'exercices sont dans mon-travail/)
-	$(RUN) mlops-course workspace
-	$(RUN) jupyter lab --ServerApp.root_dir=. --port=$(LAB_PORT) \
-		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
-
-check: $(STAMP) ## Tout vérifier : lint, tests, notebooks, sorties nbval, exercices synchronisés
-	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
-	@start=$$(date +%s); status=0; \
-	for step in $(CHECK_STEPS); do \
-		if $(MAKE) $$step PYTEST_ARGS="--junitxml=$(REPORTS)/$$step.xml"; then \
-			touch $(REPORTS)/$$step.ok; \
-		else \
-			status=1; echo "make check: step '$$step' failed" >&2; break; \
+# Which Python: $$UV_PYTHON if you set it; else 3.11 when the machine has it; else the first
+# Python >= 3.11 that uv finds on PATH. uv's install output is shown only if it fails.
+install: | $(BOOTSTRAP) ## Installer l'environnement verrouillé (.venv) avec uv
+	@python=$$($(UV) python find --system "$${UV_PYTHON:-3.11}" 2>/dev/null \
+		|| { [ -z "$${UV_PYTHON:-}" ] && $(UV) python find --system '>=3.11' 2>/dev/null; }) \
+	|| { echo "Aucun Python $${UV_PYTHON:-">= 3.11"} trouvé (uv ne télécharge pas \
+	d'interpréteur) : installez Python 3.11, 3.12 ou 3.13, ou désignez-en un avec \
+	UV_PYTHON=/chemin/vers/python." >&2; exit 1; }; \
+	wanted=$$("$$python" -c 'import sys; print(sys.executable, sys.version.split()[0])'); \
+	"$$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	|| { echo "$$python est Python $${wanted##* } : le cours demande Python >= 3.11." >&2; \
+		exit 1; }; \
+	if [ "$$(cat $(PYTHON_MARK) 2>/dev/null)" != "$$wanted" ] \
+		|| ! grep -qx "version_info = $${wanted##* }" .venv/pyvenv.cfg 2>/dev/null \
+		|| [ uv.lock -nt $(PYTHON_MARK) ] || [ pyproject.toml -nt $(PYTHON_MARK) ]; then \
+		echo "Installation de l'environnement (uv.lock) dans .venv/ avec Python $${wanted##* }…"; \
+		log=$$(mktemp); \
+		if ! UV_PYTHON="$$python" $(UV) sync --locked > "$$log" 2>&1; then \
+			cat "$$log" >&2; rm -f "$$log"; exit 1; \
 		fi; \
-	done; \
-	$(RUN) mlops-course report --dir $(REPORTS) --seconds $$(( $$(date +%s) - start )) || status=1; \
-	exit $$status
+		rm -f "$$log"; echo "$$wanted" > $(PYTHON_MARK); \
+	fi
 
-lint: $(STAMP) ## ruff sur le code et les notebooks ; notebooks sans sorties ; exercises/ à jour
-	$(RUN) ruff check .
-	$(RUN) ruff format --check .
-	$(RUN) nbstripout --verify notebooks/*.ipynb solutions/*.ipynb exercises/*.ipynb
-	$(RUN) mlops-course format-notebooks --check
-	$(RUN) mlops-course exercises --check
+lab: install ## Ouvrir JupyterLab en français (vos copies d'exercices sont dans mon-travail/)
+	@$(COURSE) lab --port $(LAB_PORT) $(LAB_ARGS)
 
-format: $(STAMP) ## Formater le code (ruff) et les notebooks (sans sorties, ids stables)
+check: install ## Tout vérifier : lint, tests, notebooks, sorties nbval, exercices synchronisés
+	@$(COURSE) check --jobs $(JOBS) $(if $(filter 0,$(FAST)),--full)
+
+lint: install ## ruff, notebooks sans sorties, exercises/ et binder/ à jour
+	@$(COURSE) check lint
+
+format: install ## Formater le code (ruff) et les notebooks (sans sorties, ids stables)
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 	$(RUN) mlops-course format-notebooks
 
-test: $(STAMP) ## Tests unitaires et d'intégration (pytest, avertissements = erreurs)
-	$(RUN) pytest tests --ignore=tests/notebooks -n $(JOBS) -q $(PYTEST_ARGS)
+test: install ## Tests unitaires et d'intégration (pytest, avertissements = erreurs)
+	@$(COURSE) check test --jobs $(JOBS) $(if $(PYTEST_ARGS),-- $(PYTEST_ARGS))
 
-notebooks: $(STAMP) ## Exécuter tous les notebooks avec papermill (copies dans build/executed)
-	MLOPS_COURSE_FAST=$(FAST) $(RUN) pytest tests/notebooks -n $(JOBS) -q --durations=0 $(PYTEST_ARGS)
+notebooks: install ## Exécuter tous les notebooks avec papermill (copies dans build/executed)
+	@$(COURSE) check notebooks --jobs $(JOBS) $(if $(filter 0,$(FAST)),--full) \
+		$(if $(PYTEST_ARGS),-- $(PYTEST_ARGS))
 
-nbval: $(STAMP) ## Rejouer les notebooks de cours avec nbval et comparer les sorties taguées
-	$(RUN) mlops-course nbval-prepare
-	MLOPS_COURSE_FAST=$(FAST) $(RUN) pytest --nbval-lax build/nbval -n $(JOBS) --dist loadscope -q \
-		$(PYTEST_ARGS)
+nbval: install ## Rejouer les notebooks de cours avec nbval et comparer les sorties taguées
+	@$(COURSE) check nbval --jobs $(JOBS) $(if $(filter 0,$(FAST)),--full)
 
-exercises: $(STAMP) ## Régénérer exercises/ depuis solutions/
+site: install ## Le cours en site web statique (build/site/html), notebooks avec leurs sorties
+	@$(COURSE) site --jobs $(JOBS)
+
+test-browser: install ## Tests dans un vrai navigateur (Chromium du système) : le site construit
+	$(RUN) pytest tests/browser -q $(PYTEST_ARGS)
+
+binder: install ## Régénérer binder/requirements.txt depuis uv.lock
+	$(RUN) mlops-course binder
+
+exercises: install ## Régénérer exercises/ depuis solutions/
 	$(RUN) mlops-course exercises
 
-model: $(STAMP) ## Entraîner le pipeline : model/pipeline_v1.{joblib,onnx} + manifeste
+model: install ## Entraîner le pipeline : model/pipeline_v1.{joblib,onnx} + manifeste
 	$(RUN) mlops-course model
 
-serve: $(STAMP) ## Lancer l'API de prédiction (HOST=127.0.0.1 PORT=8000 par défaut)
+serve: install ## Lancer l'API de prédiction (HOST=127.0.0.1 PORT=8000 par défaut)
 	$(RUN) uvicorn mlops_course.api:app --host $(HOST) --port $(PORT)
 
 MLFLOW_HOME = $(or $(MLOPS_COURSE_HOME),$(CURDIR))
-mlflow: $(STAMP) ## Interface MLflow sur le store local (http://127.0.0.1:5000)
+mlflow: install ## Interface MLflow sur le store local (http://127.0.0.1:5000)
 	@mkdir -p "$(MLFLOW_HOME)/mlruns/artifacts"
 	@echo "MLflow UI: http://127.0.0.1:5000 (Ctrl+C to stop)"
 	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(RUN) mlflow server \
@@ -109,19 +127,20 @@ mlflow: $(STAMP) ## Interface MLflow sur le store local (http://127.0.0.1:5000)
 		--default-artifact-root "$(MLFLOW_HOME)/mlruns/artifacts" \
 		--host 127.0.0.1 --port 5000 --workers 1
 
-bench: $(STAMP) ## Benchmarks côte à côte (ONNX, API, drift) : ratios, pas de seuils chronométrés
+bench: install ## Benchmarks côte à côte (ONNX, API, drift, démarrage MLflow) : ratios, pas de seuils chronométrés
 	$(RUN) python bench/bench_onnx.py
 	$(RUN) python bench/bench_drift.py
 	$(RUN) python bench/bench_api.py
+	$(RUN) python bench/bench_mlflow_server.py
 
-pipeline: $(STAMP) ## Capstone : entraîner, valider, promouvoir, servir, drift, réentraîner, rollback
+pipeline: install ## Capstone : entraîner, valider, promouvoir, servir, drift, réentraîner, rollback
 	$(RUN) mlops-course pipeline
 
 # Docker (chapitre 05) : il faut un moteur Docker. IMAGE est le tag de l'image de l'API.
 IMAGE ?= mlops-course-api:0.1.0
 COMPOSE := docker compose -f docker/docker-compose.yml
 
-model/pipeline_v1.onnx: | $(STAMP)
+model/pipeline_v1.onnx: | install
 	$(RUN) mlops-course model
 
 docker-build: model/pipeline_v1.onnx ## Construire l'image de l'API (docker/Dockerfile), tag $(IMAGE)
@@ -135,8 +154,12 @@ compose-up: model/pipeline_v1.onnx ## Démarrer l'API et MLflow (Docker Compose)
 	$(COMPOSE) up --build --detach --wait --wait-timeout 180
 	@echo "API : http://127.0.0.1:8000/docs   MLflow : http://127.0.0.1:5000"
 
-compose-down: ## Arrêter les services Compose (les volumes MLflow sont conservés)
-	$(COMPOSE) down
+monitoring-up: model/pipeline_v1.onnx ## Compose avec Prometheus et Grafana (profil monitoring)
+	$(COMPOSE) --profile monitoring up --build --detach --wait --wait-timeout 240
+	@echo "API : http://127.0.0.1:8000/docs   Prometheus : http://127.0.0.1:9090   Grafana : http://127.0.0.1:3000"
+
+compose-down: ## Arrêter les services Compose, profil monitoring compris (les volumes restent)
+	$(COMPOSE) --profile monitoring down
 
 clean: ## Supprimer build/ et les caches (garde .venv, model/, mlruns/, mon-travail/)
 	rm -rf build .ruff_cache

@@ -1,13 +1,21 @@
-"""Chapter 06: the CI/CD pipeline of the course, and the model gate it enforces.
+"""Chapter 06 (notebook ``06_ci_cd``, §6.3): the model tests the pipeline runs, and its gate.
 
 - the chapter's thresholds (:data:`ACCURACY_MINIMALE`, :data:`F1_MINIMAL`) and
   :func:`gate`, which says whether metrics pass them and why not;
 - :func:`regressed_model`: a deliberately bad model (one stump) the gate must block;
-- :func:`run_model_tests`: ``pytest tests/test_model.py`` in a subprocess, against the
-  model files of a folder of your choice, so a notebook can show the gate pass or fail;
-- :func:`validate_workflow` (GitHub's schema, offline) and :func:`review_workflow`, which
-  flags what a reviewer would: secrets, write permissions, unpinned actions, a pipeline
-  that skips part of ``make check``.
+- :func:`run_model_tests`: ``pytest tests/test_model.py`` in a subprocess, as the CI runs
+  it, with pytest's cache and temporary files in a folder of your choice;
+  :func:`judge_with_model_tests` applies model tests to one model, in this process.
+
+The workflows that run them are read and reviewed by ``mlops_course.workflows`` (the CI)
+and ``mlops_course.release`` (the image published for a version tag).
+
+Two gates, one vocabulary. Both judge ``training.evaluate``'s metrics on the held-out
+part of the chapter's split. This one is the CI's *regression floor* (§6.3: accuracy
+>= 0.90 and weighted F1 >= 0.88): every commit's model must clear it, or the pipeline
+stops. ``constants.PROMOTION_MIN_F1`` is the registry's *promotion bar* (§2.5: weighted
+F1 > 0.95): only a version above it becomes ``champion``. The floor is lower on purpose: it catches
+a broken model, not a merely average one (notebook 06 shows both verdicts side by side).
 """
 
 from __future__ import annotations
@@ -23,82 +31,58 @@ from types import ModuleType
 from typing import Any
 
 from mlops_course.config import project_root
+from mlops_course.constants import CI_MIN_ACCURACY, CI_MIN_F1
+from mlops_course.workflows import (
+    CHAPTER_WORKFLOW,
+    WORKFLOWS,
+    check_parts,
+    load_workflow,
+    make_calls,
+    makefile_targets,
+    review_workflow,
+    steps,
+    triggers,
+    validate_workflow,
+    workflow_paths,
+    workflow_summary,
+)
 
-#: The chapter's thresholds (§6.3): below either one, the pipeline blocks the deployment.
-ACCURACY_MINIMALE = 0.90
-F1_MINIMAL = 0.88
+__all__ = [
+    "ACCURACY_MINIMALE",
+    "CHAPTER_WORKFLOW",
+    "F1_MINIMAL",
+    "MODEL_TESTS",
+    "THRESHOLDS",
+    "WORKFLOWS",
+    "GateResult",
+    "TestOutcome",
+    "TestRun",
+    "check_parts",
+    "evaluate_gate",
+    "gate",
+    "judge_with_model_tests",
+    "load_model_tests",
+    "load_workflow",
+    "make_calls",
+    "makefile_targets",
+    "regressed_model",
+    "review_workflow",
+    "run_model_tests",
+    "steps",
+    "triggers",
+    "validate_workflow",
+    "workflow_paths",
+    "workflow_summary",
+]
+
+
+#: The chapter's thresholds (§6.3), under the chapter's names: below either one, the CI
+#: gate blocks the deployment. The registry's promotion gate (§2.5, "F1 > 0.95") is a
+#: higher bar for another move: see :mod:`mlops_course.constants`.
+ACCURACY_MINIMALE = CI_MIN_ACCURACY
+F1_MINIMAL = CI_MIN_F1
 #: The same thresholds, keyed by the metric names of ``training.evaluate``.
 THRESHOLDS: dict[str, float] = {"accuracy": ACCURACY_MINIMALE, "f1_weighted": F1_MINIMAL}
-#: The chapter's workflow (§6.2), as printed: the notebook validates and reviews it.
-CHAPTER_WORKFLOW = """\
-name: ML Pipeline CI/CD
-
-on:
-  push:
-    branches: [main, develop]
-  pull_request:
-    branches: [main]
-
-jobs:
-  test:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-
-      - name: Installer Python
-        uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-
-      - name: Installer uv
-        run: pip install uv
-
-      - name: Installer les dépendances
-        run: uv sync
-
-      - name: Linting avec ruff
-        run: uv run ruff check .
-
-      - name: Tests unitaires
-        run: uv run pytest tests/ -v --tb=short
-
-      - name: Tests du modèle (performance minimale)
-        run: uv run pytest tests/test_model.py -v
-
-  build:
-    needs: test
-    runs-on: ubuntu-latest
-    if: github.ref == 'refs/heads/main'
-    steps:
-      - uses: actions/checkout@v4
-
-      - name: Connexion au registre Docker
-        uses: docker/login-action@v3
-        with:
-          registry: ghcr.io
-          username: ${{ github.actor }}
-          password: ${{ secrets.GITHUB_TOKEN }}
-
-      - name: Build et push de l'image
-        uses: docker/build-push-action@v5
-        with:
-          push: true
-          tags: |
-            ghcr.io/${{ github.repository }}/ml-api:latest
-            ghcr.io/${{ github.repository }}/ml-api:${{ github.sha }}
-
-  deploy:
-    needs: build
-    runs-on: ubuntu-latest
-    if: github.ref == 'refs/heads/main'
-    environment: production
-    steps:
-      - name: Déployer sur le serveur
-        run: |
-          echo "Déploiement de l'image ghcr.io/${{ github.repository }}/ml-api:${{ github.sha }}"
-"""
-#: The course's workflows, relative to the repository root.
-WORKFLOWS = Path(".github") / "workflows"
 #: The chapter's model tests.
 MODEL_TESTS = Path("tests") / "test_model.py"
 
@@ -200,6 +184,16 @@ class TestRun:
         """Return the names of the tests that failed."""
         return sorted(set(re.findall(r"^FAILED \S+::(\S+)", self.output, flags=re.MULTILINE)))
 
+    def summary(self) -> str:
+        """Return one French line: what passed, what failed, and the verdict."""
+        counts = self.counts()
+        failed = counts.get("failed", 0) + counts.get("error", 0)
+        parts = [f"{counts.get('passed', 0)} réussis", f"{failed} en échec"]
+        if counts.get("skipped"):
+            parts.append(f"{counts['skipped']} ignorés")
+        verdict = "vert" if self.passed else "ROUGE"
+        return f"{', '.join(parts)} : {verdict}"
+
 
 def run_model_tests(
     folder: str | Path | None = None,
@@ -265,232 +259,58 @@ def load_model_tests(path: str | Path | None = None) -> ModuleType:
     return module
 
 
-def judge_with_model_tests(model: Any, *, module: ModuleType | None = None) -> list[TestOutcome]:
-    """Apply the chapter's model tests to ``model``, as pytest would with that fixture.
+def judge_with_model_tests(
+    model: Any,
+    *,
+    module: ModuleType | None = None,
+    classes: Sequence[type] | None = None,
+    test_data: tuple[Any, Any] | None = None,
+) -> list[TestOutcome]:
+    """Apply model tests to ``model``, in this process, as pytest would with that fixture.
 
-    Every ``Test*`` class method whose arguments are ``model`` and/or ``test_data`` (the
-    chapter's test split) runs once; the others need files on disk and are left to pytest.
+    The tests are the ``Test*`` classes of ``classes`` (e.g. written in a notebook), else
+    of ``module`` (default: ``tests/test_model.py``). Every ``test_*`` method that takes
+    ``model`` (and possibly ``test_data``: the chapter's test split unless given) runs
+    once; the others need other fixtures (files on disk) and are left to pytest. A test
+    fails on a failed ``assert``, a failed ``pytest.raises`` or any other exception.
     """
     import inspect
 
     from mlops_course import data
 
-    module = module or load_model_tests()
-    split = data.split()
-    fixtures = {"model": model, "test_data": (split.X_test, split.y_test)}
+    if classes is None:
+        module = module or load_model_tests()
+        classes = [
+            cls
+            for name, cls in vars(module).items()
+            if name.startswith("Test") and isinstance(cls, type)
+        ]
+    if test_data is None:
+        split = data.split()
+        test_data = (split.X_test, split.y_test)
+    fixtures = {"model": model, "test_data": test_data}
     outcomes = []
-    for class_name, cls in vars(module).items():
-        if not (class_name.startswith("Test") and isinstance(cls, type)):
-            continue
+    for cls in classes:
         for name, function in vars(cls).items():
             if not name.startswith("test_") or not callable(function):
                 continue
             wanted = [p for p in inspect.signature(function).parameters if p != "self"]
-            if not set(wanted) <= set(fixtures):
+            if "model" not in wanted or not set(wanted) <= set(fixtures):
                 continue
-            try:
-                function(cls(), **{p: fixtures[p] for p in wanted})
-            except AssertionError as error:
-                first = (str(error).splitlines() or ["assertion failed"])[0]
-                outcomes.append(TestOutcome(f"{class_name}::{name}", first))
-            else:
-                outcomes.append(TestOutcome(f"{class_name}::{name}"))
+            failure = _run_test(function, cls(), {p: fixtures[p] for p in wanted})
+            outcomes.append(TestOutcome(f"{cls.__name__}::{name}", failure))
     return outcomes
 
 
-# --------------------------------------------------------------------------------------
-# Workflows
+def _run_test(function: Any, instance: Any, arguments: dict[str, Any]) -> str | None:
+    """Call one test method; return None if it passed, else its first line of failure."""
+    import pytest
 
-
-def workflow_paths(root: Path | None = None) -> list[Path]:
-    """Return the repository's workflow files (``.github/workflows/*.yml``), sorted."""
-    folder = (root or project_root()) / WORKFLOWS
-    return sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")])
-
-
-def validate_workflow(*paths: str | Path) -> list[str]:
-    """Validate workflow files against GitHub's workflow schema (offline); return the errors."""
-    from mlops_course.containers import schema_errors
-
-    return schema_errors("vendor.github-workflows", *paths)
-
-
-def load_workflow(text: str) -> dict[str, Any]:
-    """Parse workflow YAML; the ``on:`` key (YAML 1.1 reads it as True) is restored."""
-    import yaml
-
-    data = yaml.safe_load(text)
-    if not isinstance(data, dict):
-        raise ValueError(f"a workflow must be a YAML mapping, got {type(data).__name__}")
-    if True in data:
-        data["on"] = data.pop(True)
-    return data
-
-
-def triggers(workflow: Mapping[str, Any]) -> set[str]:
-    """Return the events that start a workflow (``push``, ``pull_request``, ``schedule``...)."""
-    on = workflow.get("on")
-    if isinstance(on, str):
-        return {on}
-    if isinstance(on, list):
-        return {str(event) for event in on}
-    return {str(event) for event in (on or {})}
-
-
-def steps(workflow: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """Return ``(job id, step)`` for every step of every job, in order."""
-    return [
-        (job_id, step)
-        for job_id, job in (workflow.get("jobs") or {}).items()
-        for step in (job or {}).get("steps") or []
-    ]
-
-
-def make_calls(workflow: Mapping[str, Any]) -> list[str]:
-    """Return the Makefile targets the workflow's ``run:`` steps call (``make check`` → check)."""
-    targets: list[str] = []
-    for _, step in steps(workflow):
-        for match in re.finditer(
-            r"(?:^|[;&|(\s])make((?:\s+[\w.-]+(?:=\S+)?)+)", step.get("run", "")
-        ):
-            targets += [w for w in match.group(1).split() if "=" not in w]
-    return targets
-
-
-def makefile_targets(text: str) -> set[str]:
-    """Return the targets a Makefile defines (rules, not variables)."""
-    found = set()
-    for line in text.splitlines():
-        match = re.match(r"^([A-Za-z0-9_.\-/ ]+):(?!=)", line)
-        if match and not line.startswith("\t"):
-            found.update(match.group(1).split())
-    return found - {".PHONY"}
-
-
-def check_parts(makefile_text: str) -> list[str]:
-    """Return the targets ``make check`` runs: its ``CHECK_STEPS`` variable, if defined,
-    else the ``$(MAKE) target`` lines of its recipe."""
-    declared = re.search(r"(?m)^CHECK_STEPS\s*:?=\s*(.+)$", makefile_text)
-    if declared:
-        return declared[1].split()
-    lines = makefile_text.splitlines()
     try:
-        start = next(i for i, line in enumerate(lines) if line.startswith("check:"))
-    except StopIteration:
-        return []
-    parts: list[str] = []
-    for line in lines[start + 1 :]:
-        if line and not line.startswith("\t"):
-            break
-        parts += re.findall(r"\$\(MAKE\)\s+([\w-]+)", line)
-    return parts
-
-
-def _uses(workflow: Mapping[str, Any]) -> list[str]:
-    found = [str(step["uses"]) for _, step in steps(workflow) if "uses" in step]
-    found += [str(job["uses"]) for job in (workflow.get("jobs") or {}).values() if "uses" in job]
-    return found
-
-
-def review_workflow(text: str, *, makefile_text: str | None = None) -> list[str]:
-    """Return the problems a reviewer would raise on workflow ``text`` (empty: none).
-
-    Checked: least-privilege ``permissions`` at the top, no secret, no
-    ``pull_request_target``, every action pinned to a version (not a branch), every job
-    with a timeout and Python 3.11; with ``makefile_text``, every ``make`` target the
-    workflow calls exists, and the workflow runs the whole of ``make check``.
-    """
-    try:
-        workflow = load_workflow(text)
-    except Exception as error:  # YAML errors: report them as a problem
-        return [f"YAML illisible : {error}"]
-    problems: list[str] = []
-    permissions = workflow.get("permissions")
-    if permissions is None:
-        problems.append(
-            "pas de `permissions:` en tête : le jeton aurait les droits par défaut du dépôt ; "
-            "écrivez permissions: {contents: read}"
-        )
-    elif permissions == "write-all" or (
-        isinstance(permissions, Mapping) and "write" in {str(v) for v in permissions.values()}
-    ):
-        problems.append("permissions en écriture : une CI qui teste n'a besoin que de lire")
-    if "secrets." in text:
-        problems.append(
-            "le workflow lit des secrets : il échouerait sur un fork ou une pull request ; "
-            "la CI du cours doit tourner sans secret"
-        )
-    if "pull_request_target" in triggers(workflow):
-        problems.append(
-            "pull_request_target exécute le code d'une PR avec les droits du dépôt : "
-            "utilisez pull_request"
-        )
-    for uses in _uses(workflow):
-        if uses.startswith(("./", "docker://")):
-            continue
-        ref = uses.partition("@")[2]
-        if not ref or ref in {"main", "master", "latest", "HEAD"}:
-            problems.append(f"action {uses} non épinglée : précisez une version (@v4) ou un SHA")
-    jobs = workflow.get("jobs") or {}
-    if not jobs:
-        problems.append("aucun job (clé jobs:)")
-    for job_id, job in jobs.items():
-        if "timeout-minutes" not in (job or {}):
-            problems.append(
-                f"job {job_id} : pas de timeout-minutes (un notebook bloqué tournerait 6 h)"
-            )
-    for _, step in steps(workflow):
-        if "setup-python" in str(step.get("uses", "")):
-            version = str((step.get("with") or {}).get("python-version", ""))
-            if version != "3.11":
-                problems.append(
-                    f"setup-python installe {version or '(version par défaut)'} : le cours "
-                    "est verrouillé pour Python 3.11"
-                )
-    for _, step in steps(workflow):
-        run = str(step.get("run", ""))
-        if re.search(r"\bpip install\b[^\n;&|]*\buv\b", run):
-            problems.append(
-                "uv installé par pip, sans version ni cache : utilisez astral-sh/setup-uv "
-                "(version épinglée, enable-cache)"
-            )
-        for command in re.findall(r"\buv (?:sync|run)\b[^\n;&|]*", run):
-            if not re.search(r"--(locked|frozen|no-sync)\b", command):
-                problems.append(
-                    f"`{command.strip()}` sans --locked : la CI testerait un verrou recalculé, "
-                    "pas le uv.lock du dépôt"
-                )
-    if makefile_text is not None:
-        problems += _review_make_calls(workflow, makefile_text)
-    return problems
-
-
-def _review_make_calls(workflow: Mapping[str, Any], makefile_text: str) -> list[str]:
-    problems = []
-    defined = makefile_targets(makefile_text)
-    called = make_calls(workflow)
-    for target in dict.fromkeys(called):
-        if target not in defined:
-            problems.append(f"la CI appelle `make {target}`, que le Makefile ne définit pas")
-    parts = check_parts(makefile_text)
-    if "check" not in called and parts and not set(parts) <= set(called):
-        missing = [p for p in parts if p not in called]
-        problems.append(
-            f"la CI ne lance pas tout `make check` : il manque {missing} "
-            "(appelez make check, ou chacune de ses parties)"
-        )
-    return problems
-
-
-def workflow_summary(text: str) -> list[str]:
-    """Return one line per job: its name, what it needs, and its steps' names."""
-    workflow = load_workflow(text)
-    lines = []
-    for job_id, job in (workflow.get("jobs") or {}).items():
-        needs = job.get("needs")
-        after = f" (après {needs})" if needs else ""
-        lines.append(f"job {job_id}{after} : {job.get('name', '')}")
-        for step in job.get("steps") or []:
-            label = step.get("name") or step.get("uses") or step.get("run", "").splitlines()[0]
-            lines.append(f"  - {label}")
-    return lines
+        function(instance, **arguments)
+    except (AssertionError, pytest.fail.Exception) as error:  # assert, pytest.raises
+        text = str(error) or "assertion fausse"
+        return text.splitlines()[0]
+    except Exception as error:
+        return f"{type(error).__name__}: {error}".splitlines()[0]
+    return None

@@ -1,5 +1,8 @@
 """The ``mlops-course`` command: one subcommand per task, each owned by its module.
 
+The notebooks run the modules behind it: ``model`` (notebook 03), ``serve`` (04),
+``container`` (05), ``audit`` (08), ``pipeline`` (09); the others maintain the notebooks.
+
 Every subcommand is ``module:function`` where ``function(argv: list[str]) -> int`` parses
 its own arguments; modules are imported only when their command runs, so
 ``mlops-course --help`` stays fast and needs neither MLflow nor onnxruntime.
@@ -12,6 +15,22 @@ import sys
 
 #: subcommand -> (target "module:function", one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "lab": (
+        "mlops_course.courseware.lab:cli",
+        "open the course in JupyterLab, in French (what `make lab` does)",
+    ),
+    "check": (
+        "mlops_course.courseware.check:cli",
+        "lint, tests, notebooks, nbval outputs (what `make check` does; STEP to run one)",
+    ),
+    "site": (
+        "mlops_course.courseware.website:cli",
+        "build the course as a static website in build/site/ (what `make site` does)",
+    ),
+    "binder": (
+        "mlops_course.courseware.binder:cli",
+        "export binder/requirements.txt from uv.lock (--check: only compare)",
+    ),
     "exercises": (
         "mlops_course.courseware.commands:exercises",
         "regenerate exercises/ from solutions/ (--check: only compare)",
@@ -42,7 +61,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "serve": ("mlops_course.api.server:cli", "run the prediction API with uvicorn"),
     "audit": ("mlops_course.audit:cli", "audit a project against the chapter's checklist"),
-    "pipeline": ("mlops_course.pipeline:cli", "run the capstone loop end to end"),
+    "pipeline": ("mlops_course.capstone:cli", "run the capstone loop end to end"),
     "container": (
         "mlops_course.containers:cli",
         "smoke-test a built API image (needs a Docker engine)",

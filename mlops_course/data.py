@@ -1,6 +1,7 @@
-"""The chapter's data: Iris with the API's feature names, and the chapter's split.
+"""The chapter's data: Iris with the API's feature names, and the chapter's split (§2.3).
 
-Everything is loaded from scikit-learn's bundled copy: nothing is downloaded.
+Used from notebook 02_experiment_tracking_mlflow on. Everything is loaded from
+scikit-learn's bundled copy: nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -10,10 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-#: Feature names, in the order the model and the API use them.
-FEATURES: tuple[str, ...] = ("sepal_length", "sepal_width", "petal_length", "petal_width")
-#: Class labels, indexed by the class code the model predicts.
-LABELS: tuple[str, ...] = ("setosa", "versicolor", "virginica")
+from mlops_course.constants import FEATURES, LABELS
+
 #: Name of the target column.
 TARGET = "species"
 #: The chapter's split (§2.3): 20 % test, seed 42, stratified.

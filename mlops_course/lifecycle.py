@@ -1,5 +1,7 @@
 """Chapter 01: the ML lifecycle, what MLOps fixes, and the maturity levels (§1.2–1.4).
 
+Taught in notebook 01_introduction_mlops.
+
 The chapter's tables as data, plus :func:`assess`, which places a project on the
 maturity scale from the practices it already has, and says what the next level needs.
 """

@@ -1,5 +1,7 @@
 """Serve an ONNX export with onnxruntime: the API's fast path (numpy + onnxruntime only).
 
+Taught in notebooks 03_sauvegarde_versioning_onnx (§3.2) and 04_serving_fastapi.
+
 :class:`OnnxPredictor` has the ``predict`` / ``predict_proba`` interface of the scikit-learn
 pipeline it was exported from, so tests and the API can use either. It imports neither
 scikit-learn, nor skl2onnx, nor MLflow: a serving image needs none of them.
@@ -15,7 +17,7 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 
-from mlops_course.serialization import IntegrityError, Manifest, read_verified
+from mlops_course.manifest import IntegrityError, Manifest, read_verified
 
 _DTYPES = {"tensor(double)": np.float64, "tensor(float)": np.float32}
 

@@ -1,62 +1,125 @@
-"""Chapter 02: experiment tracking and model registry with MLflow (§2.2–2.5).
+"""Experiment tracking with MLflow (§2.2–2.4): log one run per configuration, compare them.
 
-The whole loop, with today's API and a local store that does not depend on the working
-directory:
+Taught in notebook 02_experiment_tracking_mlflow, with today's API:
 
-- :func:`use_store` points MLflow at ``config.tracking_uri()`` (a SQLite file and an
-  artifact folder under ``MLOPS_COURSE_HOME/mlruns`` by default; ``MLFLOW_TRACKING_URI``
-  overrides it);
 - :func:`log_run` / :func:`run_grid` log one run per configuration of experiment
   :data:`EXPERIMENT`: params (with ``random_state`` and ``test_size``), metrics, tags, the
   model (signature, input example, skops format, explicit requirements) and a confusion
   matrix;
-- :func:`compare_runs` / :func:`best_run` rank the runs (§2.4), with a documented tie-break;
-- :func:`register`, :func:`validate`, :func:`promote`, :func:`rollback`,
-  :func:`load_by_alias` run the registry with aliases (``challenger``, ``champion``) and a
-  validation gate whose decision is kept in model-version tags (§2.5). Registry *stages*
-  are deprecated since MLflow 2.9 and are never used here.
+- :func:`compare_runs` / :func:`best_run` rank the runs (§2.4), with a documented tie-break.
 
-MLflow takes seconds to import, so it is imported inside the functions: importing this
-module stays cheap.
+The store is :mod:`mlops_course.mlflow_store` (:func:`use_store`), the registry (§2.5:
+:func:`register`, :func:`promote`, :func:`rollback`...) is :mod:`mlops_course.registry`;
+both are re-exported here, as notebook 02 uses them. MLflow takes seconds to import, so
+it is imported inside the functions: importing this module stays cheap.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
 
-from mlops_course import config, data
+from mlops_course import data
+from mlops_course.constants import EXPERIMENT, MODEL_NAME, PROMOTION_METRIC, PROMOTION_MIN_F1
+from mlops_course.mlflow_store import (
+    MODEL_ARTIFACT,
+    artifact_location,
+    client,
+    ensure_experiment,
+    quiet_mlflow,
+    run_model_uri,
+    use_store,
+)
+from mlops_course.registry import (
+    CHALLENGER,
+    CHAMPION,
+    PASSED,
+    REJECTED,
+    TAG_AT,
+    TAG_DATA,
+    TAG_METRIC,
+    TAG_PREVIOUS,
+    TAG_ROLLED_BACK,
+    TAG_STATUS,
+    TAG_THRESHOLD,
+    TAG_VALUE,
+    GateDecision,
+    RegisteredVersion,
+    alias_uri,
+    aliases,
+    get_version,
+    load_by_alias,
+    promote,
+    register,
+    rollback,
+    validate,
+    version_by_alias,
+)
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.figure import Figure
-    from mlflow import MlflowClient
     from mlflow.models.model import ModelInfo
     from mlflow.models.signature import ModelSignature
-    from sklearn.pipeline import Pipeline
 
-#: The chapter's experiment (§2.3).
-EXPERIMENT = "classification-iris"
-#: The chapter's registered model (§2.5).
-MODEL_NAME = "iris-classifier"
-#: Alias of a registered candidate waiting for (or refused by) the validation gate.
-CHALLENGER = "challenger"
-#: Alias of the version that serves production (the API loads ``models:/iris-classifier@champion``).
-CHAMPION = "champion"
-#: Metric that ranks runs and that the gate checks.
-METRIC = "f1_weighted"
-#: The gate's threshold: §2.5 advises "F1 > 0.95" on held-out data (strictly greater).
-THRESHOLD = 0.95
+__all__ = [
+    "CHALLENGER",
+    "CHAMPION",
+    "COMPARE_COLUMNS",
+    "CONFUSION_MATRIX",
+    "EXPERIMENT",
+    "METRIC",
+    "MODEL_ARTIFACT",
+    "MODEL_NAME",
+    "PASSED",
+    "REJECTED",
+    "REQUIREMENTS",
+    "RUN_TAGS",
+    "TAG_AT",
+    "TAG_DATA",
+    "TAG_METRIC",
+    "TAG_PREVIOUS",
+    "TAG_ROLLED_BACK",
+    "TAG_STATUS",
+    "TAG_THRESHOLD",
+    "TAG_VALUE",
+    "THRESHOLD",
+    "TRUSTED_TYPES",
+    "GateDecision",
+    "LoggedRun",
+    "RegisteredVersion",
+    "alias_uri",
+    "aliases",
+    "artifact_location",
+    "best_run",
+    "client",
+    "compare_runs",
+    "confusion_figure",
+    "ensure_experiment",
+    "get_version",
+    "load_by_alias",
+    "log_run",
+    "log_sklearn_model",
+    "pip_requirements",
+    "promote",
+    "register",
+    "rollback",
+    "run_grid",
+    "run_model_uri",
+    "untrusted_types",
+    "use_store",
+    "validate",
+    "version_by_alias",
+]
+
+#: Metric that ranks runs; the promotion gate of §2.5 checks it too.
+METRIC = PROMOTION_METRIC
+#: The promotion gate's threshold: §2.5 advises "F1 > 0.95" on held-out data (strictly
+#: greater). Higher than the CI gate of §6.3 (``cicd.F1_MINIMAL``, 0.88): see ``constants``.
+THRESHOLD = PROMOTION_MIN_F1
 #: Tags of every run of the chapter (§2.3).
 RUN_TAGS: Mapping[str, str] = {"auteur": "equipe-ml", "type": "classification", "dataset": "iris"}
-#: Name of the model inside each run (``name=`` of ``log_model``).
-MODEL_ARTIFACT = "model"
 #: Artifact file of the confusion matrix in each run.
 CONFUSION_MATRIX = "confusion_matrix.png"
 
@@ -68,93 +131,6 @@ TRUSTED_TYPES: tuple[str, ...] = ("sklearn.tree._tree.Tree",)
 
 #: Packages the pyfunc model needs, pinned to the installed versions (MLflow adds itself).
 REQUIREMENTS: tuple[str, ...] = ("scikit-learn", "skops", "numpy", "scipy", "pandas")
-
-# Version tags written by the gate and the rollback.
-TAG_STATUS = "validation_status"  # "passed" or "rejected"
-TAG_METRIC = "validation_metric"
-TAG_VALUE = "validation_value"
-TAG_THRESHOLD = "validation_threshold"
-TAG_DATA = "validation_data"
-TAG_AT = "validated_at"
-TAG_PREVIOUS = "previous_champion"  # the champion this version replaced
-TAG_ROLLED_BACK = "rolled_back_to"  # set on a champion that was rolled back
-PASSED, REJECTED = "passed", "rejected"
-
-
-# --------------------------------------------------------------------------- store
-
-
-def use_store() -> str:
-    """Point MLflow's tracking and registry at ``config.tracking_uri()`` and return it.
-
-    With the default local store, the folder of the SQLite file is created. The URI is
-    absolute, so the store is the same from any working directory.
-    """
-    import mlflow
-
-    uri = config.tracking_uri()
-    database = _sqlite_path(uri)
-    if database is not None:
-        database.parent.mkdir(parents=True, exist_ok=True)
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
-    return uri
-
-
-def _sqlite_path(uri: str) -> Path | None:
-    """Return the database file of a ``sqlite:///`` URI (None for other stores)."""
-    if not uri.startswith("sqlite:///"):
-        return None
-    path = unquote(uri.removeprefix("sqlite:///"))
-    if path in {"", ":memory:"}:
-        return None
-    return Path(path).resolve()  # a relative path is relative to the working directory
-
-
-def artifact_location(experiment: str, uri: str | None = None) -> str | None:
-    """Return where a new experiment of a local store keeps its artifacts, as a file URI.
-
-    For the default store this is ``config.artifact_root()/<experiment>``; for another
-    SQLite file, the ``artifacts`` folder beside it. A tracking server decides by itself
-    (None), and MLflow's own default (``./mlruns`` in the working directory) is never used.
-    """
-    uri = uri or config.tracking_uri()
-    database = _sqlite_path(uri)
-    if database is None:
-        return None
-    default = (config.mlflow_dir() / "mlflow.db").resolve()
-    root = config.artifact_root() if database == default else database.parent / "artifacts"
-    return (root / _slug(experiment)).as_uri()
-
-
-def _slug(name: str) -> str:
-    cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in name).strip("-.")
-    if not cleaned:
-        raise ValueError(f"experiment name must contain a letter or digit, got {name!r}")
-    return cleaned
-
-
-def client() -> MlflowClient:
-    """Return an ``MlflowClient`` on the store of :func:`use_store`."""
-    from mlflow import MlflowClient
-
-    uri = use_store()
-    return MlflowClient(tracking_uri=uri, registry_uri=uri)
-
-
-def ensure_experiment(name: str = EXPERIMENT) -> str:
-    """Return the id of experiment ``name``, creating it (or restoring it) if needed.
-
-    A new experiment of a local store gets its artifact folder from
-    :func:`artifact_location`, so nothing is written relative to the working directory.
-    """
-    mlflow_client = client()
-    experiment = mlflow_client.get_experiment_by_name(name)
-    if experiment is None:
-        return mlflow_client.create_experiment(name, artifact_location=artifact_location(name))
-    if experiment.lifecycle_stage == "deleted":
-        mlflow_client.restore_experiment(experiment.experiment_id)
-    return experiment.experiment_id
 
 
 # --------------------------------------------------------------------------- model logging
@@ -172,39 +148,6 @@ def pip_requirements() -> list[str]:
     from importlib.metadata import version
 
     return [f"{package}=={version(package)}" for package in REQUIREMENTS]
-
-
-@contextmanager
-def _quiet_mlflow() -> Iterator[None]:
-    """Hide three messages MLflow 3.17 emits when it logs or loads a model, all harmless here.
-
-    Each is matched by its text *and* the MLflow module that emits it, for the duration
-    of the call only:
-
-    - pandas 3 warns (``Pandas4Warning``) inside MLflow's input-example writer
-      (``mlflow/models/utils.py``: ``df.columns == range(...)``);
-    - importing ``mlflow.pyfunc`` warns (``UserWarning``) about an ``Any`` type hint of
-      MLflow's own agent schemas (``mlflow/types/type_hints.py``);
-    - ``mlflow.utils.environment`` logs "Failed to resolve installed pip version" because
-      a uv environment has no pip: it concerns only the conda.yaml MLflow writes for conda
-      users (that logger is raised to ERROR).
-    """
-    import logging
-
-    logger = logging.getLogger("mlflow.utils.environment")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings(
-                "ignore", message="Operation with range is deprecated", module="mlflow.models.utils"
-            )
-            warnings.filterwarnings(
-                "ignore", message=".*Any type hint is inferred", module="mlflow.types.type_hints"
-            )
-            yield
-    finally:
-        logger.setLevel(level)
 
 
 def log_sklearn_model(
@@ -236,7 +179,7 @@ def log_sklearn_model(
 
     if signature is None:
         signature = infer_signature(input_example, model.predict(input_example))
-    with _quiet_mlflow():
+    with quiet_mlflow():
         return mlflow.sklearn.log_model(
             model,
             name=name,
@@ -404,300 +347,3 @@ def best_run(experiment: str = EXPERIMENT, *, metric: str = METRIC) -> pd.Series
     if ranked.empty:
         raise LookupError(f"experiment {experiment!r} has no finished run with metric {metric!r}")
     return ranked.iloc[0]
-
-
-def run_model_uri(run_id: str, *, name: str = MODEL_ARTIFACT) -> str:
-    """Return the ``models:/m-<id>`` URI of the model named ``name`` logged by run ``run_id``.
-
-    In MLflow 3 a model is a LoggedModel linked to its run; the run's artifacts no longer
-    list it. A run with a single model needs no name; with several (a run of chapter 03
-    logs a scikit-learn and an ONNX model), the one called ``name`` is returned.
-    """
-    mlflow_client = client()
-    outputs = mlflow_client.get_run(run_id).outputs
-    model_ids = [m.model_id for m in outputs.model_outputs] if outputs is not None else []
-    if not model_ids:
-        raise LookupError(f"run {run_id!r} logged no model")
-    if len(model_ids) == 1:
-        return f"models:/{model_ids[0]}"
-    names = {model_id: mlflow_client.get_logged_model(model_id).name for model_id in model_ids}
-    matching = [model_id for model_id, found in names.items() if found == name]
-    if not matching:
-        raise LookupError(
-            f"run {run_id!r} logged several models {sorted(names.values())}, none named {name!r}"
-        )
-    return f"models:/{matching[-1]}"
-
-
-# --------------------------------------------------------------------------- registry
-
-
-@dataclass(frozen=True)
-class RegisteredVersion:
-    """One version of a registered model, as the notebooks and the capstone need it."""
-
-    name: str
-    version: str
-    run_id: str
-    run_name: str
-    source: str
-    aliases: tuple[str, ...] = ()
-    tags: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def uri(self) -> str:
-        """The registry URI of this exact version (``models:/iris-classifier/3``)."""
-        return f"models:/{self.name}/{self.version}"
-
-
-def _version(mlflow_client: MlflowClient, model_version: Any) -> RegisteredVersion:
-    run_name = ""
-    if model_version.run_id:
-        run_name = mlflow_client.get_run(model_version.run_id).info.run_name or ""
-    return RegisteredVersion(
-        name=model_version.name,
-        version=str(model_version.version),
-        run_id=model_version.run_id or "",
-        run_name=run_name,
-        source=model_version.source,
-        aliases=tuple(model_version.aliases or ()),
-        tags=dict(model_version.tags or {}),
-    )
-
-
-def get_version(version: str | int, *, name: str = MODEL_NAME) -> RegisteredVersion:
-    """Return version ``version`` of registered model ``name``."""
-    mlflow_client = client()
-    return _version(mlflow_client, mlflow_client.get_model_version(name, str(version)))
-
-
-def version_by_alias(alias: str = CHAMPION, *, name: str = MODEL_NAME) -> RegisteredVersion | None:
-    """Return the version ``alias`` points at, or None if the alias (or model) is not set."""
-    return _version_by_alias(client(), alias, name)
-
-
-def _version_by_alias(
-    mlflow_client: MlflowClient, alias: str, name: str
-) -> RegisteredVersion | None:
-    version = aliases(name=name).get(alias)
-    if version is None:
-        return None
-    return _version(mlflow_client, mlflow_client.get_model_version(name, version))
-
-
-def aliases(*, name: str = MODEL_NAME) -> dict[str, str]:
-    """Return the aliases of registered model ``name`` (alias → version); empty if none."""
-    from mlflow.exceptions import MlflowException
-
-    try:
-        registered = client().get_registered_model(name)
-    except MlflowException as error:
-        if error.error_code == "RESOURCE_DOES_NOT_EXIST":
-            return {}
-        raise
-    return {alias: str(version) for alias, version in sorted(registered.aliases.items())}
-
-
-def register(
-    run_id: str, *, name: str = MODEL_NAME, alias: str | None = CHALLENGER
-) -> RegisteredVersion:
-    """Register the model of run ``run_id`` as a version of ``name`` and point ``alias`` at it.
-
-    Idempotent: if that run's model is already a version of ``name``, that version is
-    reused instead of creating a duplicate. ``alias`` (``challenger`` by default) marks the
-    candidate that the gate must now check; pass None to set no alias.
-    """
-    import mlflow
-
-    mlflow_client = client()
-    source = run_model_uri(run_id)
-    existing = [
-        v
-        for v in mlflow_client.search_model_versions(f"name = '{name}' and run_id = '{run_id}'")
-        if v.source == source
-    ]
-    if existing:
-        version = str(min(int(v.version) for v in existing))
-    else:
-        version = str(mlflow.register_model(source, name).version)
-    if alias is not None:
-        mlflow_client.set_registered_model_alias(name, alias, version)
-    return get_version(version, name=name)
-
-
-@dataclass(frozen=True)
-class GateDecision:
-    """What the validation gate decided for one version, and where ``champion`` stands."""
-
-    name: str
-    version: str
-    metric: str
-    value: float
-    threshold: float
-    passed: bool
-    champion_before: str | None = None
-    champion_after: str | None = None
-
-    @property
-    def promoted(self) -> bool:
-        """True when this decision moved ``champion`` to :attr:`version`."""
-        return self.champion_after == self.version and self.champion_before != self.version
-
-    def summary(self) -> str:
-        """Return a short French sentence describing the decision."""
-        comparison = ">" if self.passed else "≤"
-        verdict = "validée" if self.passed else "refusée"
-        head = (
-            f"{self.name} v{self.version} : {self.metric} = {self.value:.4f} {comparison} "
-            f"{self.threshold} → {verdict}"
-        )
-        if self.promoted:
-            before = f"v{self.champion_before}" if self.champion_before else "aucun"
-            return f"{head} ; champion : {before} → v{self.version}."
-        champion = f"v{self.champion_after}" if self.champion_after else "aucun"
-        return f"{head} ; champion inchangé ({champion})."
-
-
-def _check_threshold(threshold: float) -> float:
-    if not 0.0 < threshold < 1.0:
-        raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
-    return float(threshold)
-
-
-def validate(
-    version: str | int,
-    *,
-    name: str = MODEL_NAME,
-    split: data.Split | None = None,
-    metric: str = METRIC,
-    threshold: float = THRESHOLD,
-) -> GateDecision:
-    """Run the validation gate on one version and record the decision in its tags.
-
-    The version's model is loaded from the registry and scored on held-out data (the test
-    part of ``split``, the chapter's split by default); it passes when ``metric`` is
-    strictly greater than ``threshold``. Aliases are not moved: see :func:`promote`.
-    """
-    import mlflow.sklearn
-
-    from mlops_course import training
-
-    threshold = _check_threshold(threshold)
-    if metric not in training.METRICS:
-        raise ValueError(f"metric must be one of {list(training.METRICS)}, got {metric!r}")
-    split = split or data.split()
-    mlflow_client = client()
-    version = str(version)
-    with _quiet_mlflow():
-        model = mlflow.sklearn.load_model(f"models:/{name}/{version}")
-    value = training.evaluate(model, split.X_test, split.y_test)[metric]
-    passed = value > threshold
-    recorded = {
-        TAG_STATUS: PASSED if passed else REJECTED,
-        TAG_METRIC: metric,
-        TAG_VALUE: f"{value:.6f}",
-        TAG_THRESHOLD: str(threshold),
-        TAG_DATA: f"test split ({len(split.X_test)} rows)",
-        TAG_AT: datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    for key, text in recorded.items():
-        mlflow_client.set_model_version_tag(name, version, key, text)
-    champion = aliases(name=name).get(CHAMPION)
-    return GateDecision(name, version, metric, value, threshold, passed, champion, champion)
-
-
-def promote(
-    version: str | int | None = None,
-    *,
-    name: str = MODEL_NAME,
-    split: data.Split | None = None,
-    metric: str = METRIC,
-    threshold: float = THRESHOLD,
-) -> GateDecision:
-    """Validate a version (the ``challenger`` by default) and make it ``champion`` if it passes.
-
-    On success the version replaced is kept in the tag ``previous_champion`` (what
-    :func:`rollback` returns to) and the ``challenger`` alias is removed. On refusal
-    nothing moves: ``champion`` keeps serving, and ``challenger`` stays on the refused
-    version for inspection; the decision is in the version's tags either way.
-    """
-    mlflow_client = client()
-    if version is None:
-        challenger = aliases(name=name).get(CHALLENGER)
-        if challenger is None:
-            raise LookupError(f"model {name!r} has no {CHALLENGER!r} alias: register a candidate")
-        version = challenger
-    decision = validate(version, name=name, split=split, metric=metric, threshold=threshold)
-    if not decision.passed:
-        return decision
-    before = decision.champion_before
-    if before != decision.version:
-        if before is not None:
-            mlflow_client.set_model_version_tag(name, decision.version, TAG_PREVIOUS, before)
-        mlflow_client.set_registered_model_alias(name, CHAMPION, decision.version)
-    if aliases(name=name).get(CHALLENGER) == decision.version:
-        mlflow_client.delete_registered_model_alias(name, CHALLENGER)
-    return GateDecision(
-        name,
-        decision.version,
-        metric,
-        decision.value,
-        decision.threshold,
-        True,
-        before,
-        decision.version,
-    )
-
-
-def rollback(to_version: str | int | None = None, *, name: str = MODEL_NAME) -> RegisteredVersion:
-    """Point ``champion`` back at an earlier version and return it.
-
-    By default, the version the current champion replaced (its ``previous_champion``
-    tag). The target must have passed the gate. The abandoned version is tagged
-    ``rolled_back_to``; the target's own history is left as it was, so a second rollback
-    goes further back instead of bouncing forward.
-
-    Raises:
-        LookupError: there is no champion, or no previous champion is recorded.
-        ValueError: the target did not pass the validation gate.
-    """
-    mlflow_client = client()
-    current = _version_by_alias(mlflow_client, CHAMPION, name)
-    if current is None:
-        raise LookupError(f"model {name!r} has no {CHAMPION!r}: there is nothing to roll back")
-    if to_version is None:
-        previous = current.tags.get(TAG_PREVIOUS)
-        if previous is None:
-            raise LookupError(
-                f"champion v{current.version} of {name!r} records no {TAG_PREVIOUS!r}; "
-                "pass to_version explicitly"
-            )
-        to_version = previous
-    target = get_version(to_version, name=name)
-    if target.tags.get(TAG_STATUS) != PASSED:
-        raise ValueError(
-            f"to_version must be a version that passed the gate; v{target.version} has "
-            f"{TAG_STATUS}={target.tags.get(TAG_STATUS)!r}"
-        )
-    if target.version != current.version:
-        mlflow_client.set_model_version_tag(name, current.version, TAG_ROLLED_BACK, target.version)
-        mlflow_client.set_registered_model_alias(name, CHAMPION, target.version)
-    return get_version(target.version, name=name)
-
-
-def alias_uri(alias: str = CHAMPION, *, name: str = MODEL_NAME) -> str:
-    """Return the URI that follows an alias (``models:/iris-classifier@champion``)."""
-    return f"models:/{name}@{alias}"
-
-
-def load_by_alias(alias: str = CHAMPION, *, name: str = MODEL_NAME) -> Pipeline:
-    """Load the scikit-learn model an alias points at, from the registry.
-
-    The skops file is loaded with the trusted types stored beside it (see
-    :data:`TRUSTED_TYPES`).
-    """
-    import mlflow.sklearn
-
-    use_store()
-    with _quiet_mlflow():
-        return mlflow.sklearn.load_model(alias_uri(alias, name=name))

@@ -1,4 +1,7 @@
-"""The chapter's model: StandardScaler + RandomForest, its four configurations, its metrics."""
+"""The chapter's model: StandardScaler + RandomForest, its four configurations, its metrics.
+
+Taught in notebook 02_experiment_tracking_mlflow (§2.3) and used by every later notebook.
+"""
 
 from __future__ import annotations
 

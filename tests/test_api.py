@@ -350,7 +350,7 @@ def test_ready_waits_for_the_start_up_warm_ups_and_a_failing_one_is_only_logged(
             if app.state.model.current is not None:
                 break
             threading.Event().wait(0.05)
-        assert app.state.model.current is not None
+        assert app.state.model.version == "1"  # the model serves, the warm-up holds /ready
         ready = client.get("/ready")
         assert ready.status_code == 503 and ready.json()["status"] == "loading"
         assert client.post("/predict", json=VALID).status_code == 200  # the model serves
@@ -385,7 +385,7 @@ def test_each_prediction_is_one_json_log_line(
 ) -> None:
     with caplog.at_level(logging.INFO, logger="mlops_course.predictions"):
         answers = client.post("/predict/batch", json=CHAPTER_BATCH).json()
-        client.app.state.sink_worker.flush()  # records are delivered off the request path
+        client.app.state.sinks.flush()  # records are delivered off the request path
     lines = [
         line
         for record in caplog.records
@@ -398,6 +398,24 @@ def test_each_prediction_is_one_json_log_line(
     assert {"model_version", "latency_ms", "label", "confidence", "timestamp"} <= set(records[0])
 
 
+def test_log_predictions_off_silences_the_log_line_but_keeps_the_prediction_log(
+    make_client: Any,
+    model_files: serialization.ModelFiles,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("MLOPS_COURSE_LOG_DIR", str(tmp_path / "logs"))
+    quiet = make_client(model=str(model_files.onnx), log_predictions=False)
+    with caplog.at_level(logging.INFO, logger="mlops_course.predictions"):
+        answers = quiet.post("/predict/batch", json=CHAPTER_BATCH).json()
+        quiet.app.state.sinks.flush()
+    assert not [r for r in caplog.records if r.name == "mlops_course.predictions"]
+    logged = quiet.app.state.monitoring.prediction_log.read()
+    assert [r["prediction_id"] for r in logged] == [a["prediction_id"] for a in answers]
+    assert (tmp_path / "logs" / "predictions.jsonl").is_file()
+
+
 def test_prediction_sinks_get_the_records_of_each_request(client: Any) -> None:
     received: list[list[dict[str, Any]]] = []
 
@@ -408,7 +426,7 @@ def test_prediction_sinks_get_the_records_of_each_request(client: Any) -> None:
     single = client.post("/predict", json=SETOSA)
     batch = client.post("/predict/batch", json=CHAPTER_BATCH)
     assert single.status_code == batch.status_code == 200
-    client.app.state.sink_worker.flush()  # records are delivered off the request path
+    client.app.state.sinks.flush()  # records are delivered off the request path
     # Delivered in order; requests close in time may share one delivery.
     delivered = [record for call in received for record in call]
     assert len(delivered) == 4

@@ -13,7 +13,7 @@ from mlops_course.config import project_root
 
 SAMPLE = Path(__file__).parent / "fixtures" / "broken_project"
 
-#: Every fault planted in the broken sample, by check id.
+#: Every fault planted in the broken sample, by rule id.
 PLANTED = {
     "donnees_hors_git",  # data/clients.csv committed
     "modeles_hors_git",  # models/model.pkl committed
@@ -42,12 +42,12 @@ def broken(tmp_path: Path) -> Path:
 
 def test_every_planted_fault_is_reported_and_nothing_else(broken: Path) -> None:
     report = audit.audit(broken)
-    failed = {f.check for f in report.findings if f.status is audit.Status.FAIL}
+    failed = {f.rule for f in report.findings if f.status is audit.Status.FAIL}
     assert failed == PLANTED
     assert not report.passed
     assert report.status_of("code_versionne") is audit.Status.PASS
     assert "DB_PASSWORD" not in report.to_text()  # the secret's location is shown, not its value
-    assert "src/app.py:7" in next(f.reason for f in report.findings if f.check == "secrets")
+    assert "src/app.py:7" in next(f.reason for f in report.findings if f.rule == "secrets")
 
 
 def test_each_failure_comes_with_a_fix(broken: Path) -> None:
@@ -61,7 +61,7 @@ def test_this_repository_passes_its_own_audit() -> None:
     assert report.status_of("api_health") is audit.Status.PASS
 
 
-def test_outside_git_tracked_file_checks_cannot_tell(tmp_path: Path) -> None:
+def test_outside_git_tracked_file_rules_cannot_tell(tmp_path: Path) -> None:
     project = tmp_path / "plain"
     shutil.copytree(SAMPLE, project)
     report = audit.audit(project)
@@ -98,7 +98,7 @@ def test_fixing_the_faults_makes_the_sample_pass(broken: Path) -> None:
     assert report.passed, report.to_text()
 
 
-def test_an_extra_check_runs_and_a_crashing_check_does_not_hide_the_others(broken: Path) -> None:
+def test_an_extra_rule_runs_and_a_crashing_rule_does_not_hide_the_others(broken: Path) -> None:
     def has_env_example(project: audit.Project) -> audit.Finding:
         ok = (project.root / ".env.example").is_file()
         status = audit.Status.PASS if ok else audit.Status.FAIL
@@ -107,17 +107,17 @@ def test_an_extra_check_runs_and_a_crashing_check_does_not_hide_the_others(broke
     def crashes(project: audit.Project) -> audit.Finding:
         raise RuntimeError("boom")
 
-    report = audit.audit(broken, extra_checks=[has_env_example, crashes])
+    report = audit.audit(broken, extra_rules=[has_env_example, crashes])
     assert report.status_of("env_example") is audit.Status.FAIL
     assert report.status_of("crashes") is audit.Status.UNKNOWN
-    assert len(report.findings) == len(audit.CHECKS) + 2
+    assert len(report.findings) == len(audit.RULES) + 2
 
 
 def test_cli_exit_codes_and_json(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert audit.cli([str(broken), "--json"]) == 1
     payload = json.loads(capsys.readouterr().out)
     assert payload["passed"] is False
-    assert {f["check"] for f in payload["findings"] if f["status"] == "fail"} == PLANTED
+    assert {f["rule"] for f in payload["findings"] if f["status"] == "fail"} == PLANTED
     assert audit.cli([str(broken / "nope")]) == 2
     assert "must be a directory" in capsys.readouterr().err
 
@@ -127,6 +127,6 @@ def test_init_sample_refuses_to_overwrite(broken: Path) -> None:
         audit.init_sample(broken)
 
 
-def test_every_classic_mistake_names_an_existing_check_or_none() -> None:
-    names = {audit.audit(SAMPLE).findings[i].check for i in range(len(audit.CHECKS))}
-    assert {check for *_, check in audit.CLASSIC_MISTAKES.values()} - {""} <= names
+def test_every_classic_mistake_names_an_existing_rule_or_none() -> None:
+    names = {audit.audit(SAMPLE).findings[i].rule for i in range(len(audit.RULES))}
+    assert {rule for *_, rule in audit.CLASSIC_MISTAKES.values()} - {""} <= names

@@ -45,7 +45,7 @@ def layers(model: serialization.ModelFiles, monkeypatch: pytest.MonkeyPatch) -> 
     with TestClient(app) as client:
         assert app.state.model.wait(60)
         yield client
-    app.state.sink_worker.close()
+    app.state.sinks.close()
 
 
 def test_each_layer_of_predict_answers_and_only_the_last_one_feeds_the_sinks(layers: Any) -> None:
@@ -57,7 +57,7 @@ def test_each_layer_of_predict_answers_and_only_the_last_one_feeds_the_sinks(lay
     for name in ("record", "sinks"):
         answer = PredictionOutput.model_validate(answers[name].json())
         assert answer.label == "setosa" and answer.model_version == "1"
-    layers.app.state.sink_worker.flush()
+    layers.app.state.sinks.flush()
     assert [r["prediction_id"] for r in seen] == [answers["sinks"].json()["prediction_id"]]
     bad = layers.post("/layers/body", json={**SETOSA, "petal_width": "x"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "petal_width"

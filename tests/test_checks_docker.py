@@ -1,14 +1,19 @@
-"""Chapter 05 checks: 'pas encore fait' on the stub, a hint on a wrong answer, ✅ when right."""
+"""Chapter 05 checks: 'pas encore fait' on the stub, a hint on each typical mistake, ✅ when right.
+
+Each exercise is tried with the mistakes a learner makes (issue 15): a Dockerfile that
+installs or copies nothing, forgets the model, checks /health, binds uvicorn to 127.0.0.1;
+a health check on the wrong route or port; a .dockerignore that leaks or drops files; a
+Deployment whose probes are wrong.
+"""
 
 from __future__ import annotations
-
-import re
 
 import pytest
 
 from mlops_course import containers
 from mlops_course.checks import docker as checks
 from mlops_course.config import project_root
+from mlops_course.containers.kubernetes import BROKEN_DEPLOYMENT
 
 FIXED_DOCKERFILE = """\
 FROM python:3.11-slim-trixie
@@ -27,54 +32,212 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\
     CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/ready')"]
 CMD ["uvicorn", "mlops_course.api:app", "--host", "0.0.0.0", "--port", "8000"]
 """
+MODEL_LINE = "COPY model/pipeline_v1.onnx model/pipeline_v1.manifest.json ./model/\n"
+SERVE = '"--host", "0.0.0.0", '
+
+
+def _dockerfile(*edits: tuple[str, str]) -> str:
+    text = FIXED_DOCKERFILE
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+#: Installs and copies nothing: only the base image, the user and the command.
+NOTHING_INSTALLED = "".join(
+    line + "\n"
+    for line in FIXED_DOCKERFILE.splitlines()
+    if not line.startswith(("COPY pyproject", "RUN uv sync", "COPY mlops_course", "COPY model"))
+)
+
+
+def test_exercise_1_dockerfile(check_contract) -> None:
+    check_contract(
+        checks.exercice_1,
+        stub=...,
+        right=FIXED_DOCKERFILE,
+        wrongs=[
+            (containers.CHAPTER_DOCKERFILE, "encore le Dockerfile du chapitre"),
+            (NOTHING_INSTALLED, "n'installe aucune dépendance"),
+            (
+                _dockerfile((MODEL_LINE, "ENV MLOPS_COURSE_BACKEND=onnx\n")),
+                "modèle dans /app/model/",
+            ),
+            (_dockerfile((" model/pipeline_v1.manifest.json ./model/", " ./model/")), "manifeste"),
+            (_dockerfile(("/ready", "/health")), r"dit « healthy ».*attend le modèle"),
+            (_dockerfile((SERVE, '"--host", "127.0.0.1", ')), "écoutera sur 127.0.0.1 :"),
+            (_dockerfile((SERVE, "")), "sa valeur par défaut, sans --host"),
+            (_dockerfile(("127.0.0.1:8000/ready", "127.0.0.1/ready")), "port où uvicorn écoute"),
+            (_dockerfile((' PATH="/app/.venv/bin:$PATH"', "")), "n'est pas dans le PATH"),
+            (_dockerfile(("COPY mlops_course ./mlops_course", "COPY app/ ./app/")), "COPY app/"),
+            (_dockerfile(("mlops_course.api:app", "app.main:app")), "mlops_course.api:app"),
+            (_dockerfile(("EXPOSE 8000", "EXPOSE 80")), "EXPOSE annonce 80"),
+            # a USER that is never created: hadolint already refuses a name it cannot resolve
+            (
+                _dockerfile(
+                    ("RUN useradd --system --uid 10001 --no-create-home api\n", "")
+                ).replace("USER 10001", "USER api"),
+                "DL3066",
+            ),
+        ],
+    )
+
+
+def test_exercise_1_accepts_the_repositorys_two_stage_dockerfile() -> None:
+    checks.exercice_1((project_root() / containers.DOCKERFILE).read_text())
+
+
+def test_exercise_1_refuses_a_named_user_nobody_creates() -> None:
+    from mlops_course.checks import WrongAnswerError
+    from mlops_course.containers.image import simulate_image
+
+    text = _dockerfile(("RUN useradd --system --uid 10001 --no-create-home api\n", ""))
+    image = simulate_image(text.replace("USER 10001", "USER api"), checks._context())
+    assert image.user == "api" and "api" not in image.users
+    with pytest.raises(WrongAnswerError):
+        checks.exercice_1(text.replace("USER 10001", "USER api"))
+
+
 TIMING = {"interval": "30s", "timeout": "5s", "retries": 3, "start_period": "30s"}
 READY = "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/ready', timeout=4)"
-HEALTH = READY.replace("/ready", "/health")
+
+
+def _check(code: str, **timing: object) -> dict[str, object]:
+    return {"test": ["CMD", "python", "-c", code], **{**TIMING, **timing}}
+
+
+def test_exercise_2_compose_health_check(check_contract) -> None:
+    check_contract(
+        checks.exercice_2,
+        stub=...,
+        right=_check(READY),
+        wrongs=[
+            (_check(READY.replace("/ready", "/health")), r"dit « healthy ».*/health"),
+            (_check(READY.replace(":8000", "")), "port où uvicorn écoute"),
+            (_check("pass"), "503"),
+            ({"test": ["CMD", "curl", "-f", "http://localhost:8000/ready"], **TIMING}, "curl"),
+            ({"test": ["CMD", "python", "-c", READY]}, "il manque la clé 'interval'"),
+            ({"test": f'python -c "{READY}"', **TIMING}, r'commence par "CMD"'),
+        ],
+    )
+
+
 CHAPTER_DOCKERIGNORE = ".git\n.env\nnotebooks/\ndata/raw/\n*.ipynb\n.venv/\nmlruns/\n__pycache__\n"
+ALLOW_LIST = "*\n!pyproject.toml\n!uv.lock\n!README.md\n!mlops_course/\n**/__pycache__\n"
 
 
-@pytest.mark.parametrize(
-    ("check", "wrong", "right", "hint"),
-    [
-        (checks.exercice_1, containers.CHAPTER_DOCKERFILE, FIXED_DOCKERFILE, "encore"),
-        (
-            checks.exercice_2,
-            {"test": ["CMD", "python", "-c", HEALTH], **TIMING},
-            {"test": ["CMD", "python", "-c", READY], **TIMING},
-            "/ready",
-        ),
-        (
-            checks.exercice_3,
-            CHAPTER_DOCKERIGNORE,
-            (project_root() / ".dockerignore").read_text(),
-            "build/executed",
-        ),
-    ],
-    ids=["exercice_1", "exercice_2", "exercice_3"],
-)
-def test_check_says_not_done_then_hints_then_passes(
-    check, wrong, right, hint: str, check_contract
-) -> None:
-    check_contract(check, stub=..., wrong=wrong, right=right, hint=hint)
+def test_exercise_3_dockerignore(check_contract) -> None:
+    check_contract(
+        checks.exercice_3,
+        stub=...,
+        right=(project_root() / ".dockerignore").read_text(),
+        wrongs=[
+            (CHAPTER_DOCKERIGNORE, "build/executed"),
+            (ALLOW_LIST, r"model/pipeline_v1\.onnx"),
+            (ALLOW_LIST.replace("**/__pycache__", "__pycache__"), r"__pycache__/config"),
+            # a deny-list that forgets the secrets file
+            (".git\n.venv/\nnotebooks/\ndata/\nmlruns/\nbuild/\n**/__pycache__\n", r"'\.env'"),
+            ("", "aucun motif"),
+        ],
+    )
 
 
-def test_dockerfile_check_names_the_apps_module() -> None:
-    with pytest.raises(AssertionError, match=re.escape("mlops_course.api:app")):
-        checks.exercice_1(FIXED_DOCKERFILE.replace("mlops_course.api:app", "app.main:app"))
+FIXED_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: mlops-course-api
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: mlops-course-api
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxSurge: 1
+      maxUnavailable: 0
+  template:
+    metadata:
+      labels:
+        app: mlops-course-api
+    spec:
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 10001
+      containers:
+        - name: api
+          image: mlops-course-api:0.1.0
+          ports:
+            - name: http
+              containerPort: 8000
+          resources:
+            requests: {cpu: 250m, memory: 128Mi}
+            limits: {cpu: "1", memory: 256Mi}
+          startupProbe:
+            httpGet: {path: /ready, port: http}
+            periodSeconds: 2
+            failureThreshold: 30
+          readinessProbe:
+            httpGet: {path: /ready, port: http}
+            periodSeconds: 5
+          livenessProbe:
+            httpGet: {path: /health, port: http}
+            periodSeconds: 10
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+          volumeMounts:
+            - {name: state, mountPath: /var/lib/mlops-course}
+      volumes:
+        - {name: state, emptyDir: {}}
+"""
 
 
-def test_health_check_with_curl_is_refused_by_the_review() -> None:
-    with pytest.raises(AssertionError, match="curl"):
-        checks.exercice_2({"test": ["CMD", "curl", "-f", "http://localhost:8000/ready"], **TIMING})
+def _deployment(*edits: tuple[str, str]) -> str:
+    text = FIXED_DEPLOYMENT
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
 
 
-def test_health_check_that_always_succeeds_is_refused() -> None:
-    with pytest.raises(AssertionError, match="503"):
-        checks.exercice_2({"test": ["CMD", "python", "-c", "pass"], **TIMING})
-
-
-def test_dockerignore_that_drops_the_model_is_refused() -> None:
-    with pytest.raises(AssertionError, match=re.escape("model/pipeline_v1.onnx")):
-        checks.exercice_3(
-            "*\n!pyproject.toml\n!uv.lock\n!README.md\n!mlops_course/\n**/__pycache__\n"
-        )
+def test_exercise_4_kubernetes_probes(check_contract) -> None:
+    check_contract(
+        checks.exercice_4,
+        stub=...,
+        right=FIXED_DEPLOYMENT,
+        wrongs=[
+            (BROKEN_DEPLOYMENT, "encore le Deployment de départ"),
+            # only the tag fixed: the probes are still wrong
+            (
+                BROKEN_DEPLOYMENT.replace(":latest", ":0.1.0"),
+                r"(?s)pas de startupProbe.*port 80.*readinessProbe interroge /health",
+            ),
+            # routes fixed, but the probes still aim at port 80
+            (_deployment(("port: http}", "port: 80}")), "port 80, qui n'est pas un containerPort"),
+            # readiness and liveness both on /ready: a reload would restart the pods
+            (
+                _deployment(("{path: /health, port: http}", "{path: /ready, port: http}")),
+                r"livenessProbe interroge /ready.*redémarrerait le pod en boucle",
+            ),
+            # no start-up probe
+            (
+                _deployment(
+                    (
+                        "          startupProbe:\n            httpGet: {path: /ready, port: http}\n"
+                        "            periodSeconds: 2\n            failureThreshold: 30\n",
+                        "",
+                    )
+                ),
+                "pas de startupProbe",
+            ),
+            # a start-up probe too short for the model load
+            (_deployment(("failureThreshold: 30", "failureThreshold: 3")), "ne laisse que 6 s"),
+            (_deployment((":0.1.0", ":latest")), "avec latest"),
+            # a misspelt field: Kubernetes itself refuses the manifest
+            (_deployment(("readinessProbe:", "readinesProbe:")), "'readinesProbe' was unexpected"),
+            ("kind: Deployment\n  metadata: x\n bad", "YAML illisible"),
+        ],
+    )

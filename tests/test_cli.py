@@ -35,9 +35,25 @@ def test_workspace_copies_new_exercises_and_never_overwrites_learner_work(
     assert cli.main(["workspace", "--dir", str(target)]) == 0
     copies = sorted(target.glob("*.ipynb"))
     assert copies, "no exercise was copied"
+    assert f"{len(copies)} nouveaux exercices copiés" in capsys.readouterr().out
     assert "Votre copie" in copies[0].read_text(encoding="utf-8")
     copies[0].write_text("learner work")
     assert cli.main(["workspace", "--dir", str(target)]) == 0
     assert copies[0].read_text() == "learner work"
-    assert "already there (kept)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"aucun nouvel exercice, {len(copies)} déjà présents (votre travail est conservé)" in out
     assert commands.WORKSPACE == "mon-travail"
+
+
+@pytest.mark.parametrize(
+    ("copied", "kept", "line"),
+    [
+        (8, 0, "mon-travail/ : 8 nouveaux exercices copiés"),
+        (1, 1, "mon-travail/ : 1 nouvel exercice copié, 1 déjà présent (votre travail est "),
+        (0, 3, "mon-travail/ : aucun nouvel exercice, 3 déjà présents (votre travail est "),
+    ],
+)
+def test_workspace_speaks_french_with_the_right_plurals(copied: int, kept: int, line: str) -> None:
+    from mlops_course.courseware import commands
+
+    assert commands.workspace_summary("mon-travail", copied, kept).startswith(line)

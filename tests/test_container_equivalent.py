@@ -13,6 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from mlops_course import containers, serialization
@@ -60,6 +61,8 @@ def test_image_environment_serves_predictions_like_the_image(
     with containers.serve(python, model_dir=model_dir, home=tmp_path / "run") as server:
         server.wait_healthy(timeout=60)
         result = containers.check_serving(server.url)
+        # The image fails closed: no token configured, so the admin route is refused.
+        closed = httpx.post(f"{server.url}/admin/reload", timeout=10)
         server.process.terminate()  # the lines still lingering in the sink worker are written
         server.process.wait(timeout=10)
         log = server.log(200)
@@ -67,6 +70,7 @@ def test_image_environment_serves_predictions_like_the_image(
     assert result.health["status"] == "healthy" and result.health["model_loaded"] is True
     assert result.prediction["label"] == "setosa" and result.prediction["prediction"] == 0
     assert '"prediction_id"' in log, "one JSON log line per prediction, as in the container"
+    assert closed.status_code == 403 and "MLOPS_COURSE_ADMIN_TOKEN" in closed.json()["detail"]
     assert down is False, "the HEALTHCHECK must fail when nothing answers"
 
     # ... from an environment without the course's tooling ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from mlops_course import data, training
@@ -45,3 +46,13 @@ def test_jittered_rows_stay_non_negative_and_reproducible() -> None:
     a, b = data.jittered(X, 500, seed=1), data.jittered(X, 500, seed=1)
     assert a.shape == (500, 4) and (a.to_numpy() >= 0).all()
     assert a.equals(b)
+
+
+def test_retraining_with_the_same_seed_gives_the_same_model() -> None:
+    split = data.split()
+    rows = data.jittered(split.X_test, 500)
+    first = training.train(training.DEFAULT_PARAMS, split)
+    again = training.train(training.DEFAULT_PARAMS, split)
+    np.testing.assert_array_equal(first.predict_proba(rows), again.predict_proba(rows))
+    other_seed = training.train(training.DEFAULT_PARAMS, split, random_state=7)
+    assert not np.array_equal(first.predict_proba(rows), other_seed.predict_proba(rows))

@@ -320,12 +320,65 @@ def test_mlflow_service_is_pinned_with_sqlite_and_an_artifact_volume(compose) ->
     assert "mlflow-artifacts:/mlflow/artifacts" in mlflow["volumes"]
 
 
-def test_every_service_has_a_python_health_check_and_a_restart_policy(compose) -> None:
+def test_every_service_has_a_health_check_and_a_restart_policy(compose) -> None:
     for name, service in compose["services"].items():
         assert service["restart"] == "unless-stopped", name
-        assert service["healthcheck"]["test"][:3] == ["CMD", "python", "-c"], name
+        test = service["healthcheck"]["test"]
+        if name in {"api", "mlflow"}:  # python images: no curl, no wget
+            assert test[:3] == ["CMD", "python", "-c"], name
+        else:  # exec form with a tool the image ships (promtool, busybox wget)
+            assert test[0] == "CMD" and test[1] in {"/bin/promtool", "wget"}, name
+
+
+def test_monitoring_services_start_only_with_their_profile_and_pinned_images(compose) -> None:
+    for name, service in compose["services"].items():
+        monitoring = name in {"prometheus", "grafana"}
+        assert (service.get("profiles") == ["monitoring"]) is monitoring, name
+    for name in ("prometheus", "grafana"):
+        image = compose["services"][name]["image"]
+        assert re.fullmatch(r"[\w./-]+:v?\d+\.\d+\.\d+", image), image
+
+
+def test_review_still_flags_curl_in_a_python_service_but_not_in_other_images() -> None:
+    check = "    healthcheck: {test: [CMD, wget, -q, --spider, 'http://127.0.0.1:3000/']}\n"
+    text = (
+        "services:\n  api:\n    build: .\n    restart: always\n" + check
+        + "  grafana:\n    image: grafana/grafana:12.2.1\n    restart: always\n" + check
+    )  # fmt: skip
+    assert containers.review_compose(text) == [
+        "service api : le healthcheck appelle curl/wget, absents des images python slim ; "
+        "utilisez python -c avec urllib.request"
+    ]
 
 
 def test_services_publish_their_ports_on_localhost_only(compose) -> None:
     for service in compose["services"].values():
         assert all(str(port).startswith("127.0.0.1:") for port in service["ports"])
+
+
+# --- the image, worked out from the Dockerfile (notebook 05, exercise 1) ------------------
+
+
+def test_simulated_image_of_the_dockerfile_holds_what_the_api_needs() -> None:
+    from mlops_course.checks.docker import _context
+    from mlops_course.containers.image import simulate_image
+
+    image = simulate_image(DOCKERFILE.read_text(), _context())
+    assert image.problems == []
+    assert image.installs == {"/app/.venv": {"deps", "project"}}  # copied from the build stage
+    assert image.has("/app/model/pipeline_v1.onnx")
+    assert image.has("/app/model/pipeline_v1.manifest.json")
+    assert "/app/.venv/bin" in image.path_dirs() and image.user == "10001"
+    assert not image.has_folder("/app/mlops_course"), "the code travels inside the venv only"
+
+
+def test_simulated_build_of_the_chapters_dockerfile_misses_its_app_folder() -> None:
+    from mlops_course.checks.docker import _context
+    from mlops_course.containers.image import simulate_image
+
+    image = simulate_image(containers.CHAPTER_DOCKERFILE, _context())
+    assert image.problems == [
+        "COPY app/ : rien de tel dans le contexte de build (absent du dépôt ou exclu par "
+        ".dockerignore)"
+    ]
+    assert image.user is None and image.installs == {"/app/.venv": {"deps"}}

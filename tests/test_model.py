@@ -4,6 +4,11 @@ The same tests apply to the scikit-learn pipeline (``pipeline_v1.joblib``) and t
 export (``pipeline_v1.onnx``, served by onnxruntime): if the export drifts from the
 pipeline, these tests say so before anything is deployed. The artifacts are built once per
 session into a temporary folder with ``build_model_files`` (as ``make model`` does).
+
+- ``TestModelPerformance``: the CI's floor (accuracy and weighted F1 on held-out data);
+- ``TestModelRobustesse``: what a well-scored model can still break (one prediction per
+  row, probabilities, edge values, malformed input, a row alone or in a batch);
+- ``TestModelReproductibilite``: the same code, data and seed rebuild the same model.
 """
 
 from __future__ import annotations
@@ -13,13 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 from sklearn.metrics import f1_score
 
 from mlops_course import data, serialization
-
-# Seuils de performance minimale (§6.3)
-ACCURACY_MINIMALE = 0.90
-F1_MINIMAL = 0.88
+from mlops_course.cicd import ACCURACY_MINIMALE, F1_MINIMAL  # seuils minimaux (§6.3)
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +84,7 @@ class TestModelPerformance:
         X_test, _ = test_data
         probas = model.predict_proba(X_test)
         assert probas.shape == (len(X_test), 3)
+        assert ((probas >= 0) & (probas <= 1)).all()
         np.testing.assert_allclose(probas.sum(axis=1), 1.0, atol=1e-6)
 
 
@@ -92,15 +96,44 @@ class TestModelRobustesse:
         prediction = model.predict(_rows([[5.1, 3.5, 1.4, 0.2]]))
         assert prediction.tolist() == [0]  # a textbook setosa
 
+    def test_une_prediction_par_ligne(self, model, test_data) -> None:
+        """Une prédiction par ligne, même quand une fleur apparaît deux fois dans le lot."""
+        X_test, _ = test_data
+        batch = pd.concat([X_test, X_test.iloc[:1]], ignore_index=True)
+        assert model.predict(batch).shape == (len(batch),)
+        assert model.predict_proba(batch).shape == (len(batch), 3)
+
     def test_valeurs_extremes(self, model) -> None:
         """Le modèle ne doit pas planter avec des valeurs extrêmes."""
         extreme = _rows([[0.0, 0.0, 0.0, 0.0], [1e6, 1e6, 1e6, 1e6], [-1e6, 0.0, 1e-9, 50.0]])
         prediction = model.predict(extreme)
         assert prediction.shape == (3,) and set(prediction.tolist()) <= {0, 1, 2}
-        assert np.isfinite(model.predict_proba(extreme)).all()
+        probas = model.predict_proba(extreme)
+        assert np.isfinite(probas).all()
+        np.testing.assert_allclose(probas.sum(axis=1), 1.0, atol=1e-6)
+
+    def test_meme_prediction_seule_ou_en_lot(self, model, test_data) -> None:
+        """Une fleur reçoit la même prédiction seule ou au milieu d'un lot."""
+        X_test, _ = test_data
+        in_batch = model.predict_proba(X_test)
+        alone = np.vstack([model.predict_proba(X_test.iloc[[i]]) for i in range(len(X_test))])
+        np.testing.assert_allclose(alone, in_batch, atol=1e-6)
+
+    def test_refuse_une_entree_mal_formee(self, model) -> None:
+        """Une variable manquante ou une valeur non numérique : une erreur, pas une prédiction."""
+        row = _rows([[5.1, 3.5, 1.4, 0.2]])
+        with pytest.raises(ValueError):
+            model.predict(row.drop(columns="petal_width"))
+        with pytest.raises(ValueError):
+            model.predict(row.astype(object).assign(petal_width="0,2"))
 
     def test_reproductibilite(self, model, test_data) -> None:
-        """Deux appels identiques doivent donner le même résultat."""
+        """Deux appels identiques doivent donner le même résultat.
+
+        Kept from the chapter. It only shows that ``predict`` is deterministic: it cannot
+        fail for a forest already trained. What must be reproducible is the *training*:
+        see ``TestModelReproductibilite``.
+        """
         X_test, _ = test_data
         np.testing.assert_array_equal(model.predict(X_test), model.predict(X_test))
 
@@ -110,6 +143,44 @@ class TestModelRobustesse:
         kind = "onnx" if isinstance(model, serialization.OnnxPredictor) else "joblib"
         reloaded = _load(model_files, kind)
         np.testing.assert_array_equal(reloaded.predict_proba(X_test), model.predict_proba(X_test))
+
+
+@pytest.fixture(scope="session")
+def shipped(model_files: serialization.ModelFiles):
+    """The pipeline `make model` wrote (joblib): what must be rebuilt identically."""
+    return serialization.load_joblib(model_files.joblib)
+
+
+def _trees(pipeline) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each tree of the pipeline's forest, as (split features, split thresholds)."""
+    return [(t.tree_.feature, t.tree_.threshold) for t in pipeline.named_steps["model"].estimators_]
+
+
+def _same_trees(a, b) -> bool:
+    pairs = list(zip(_trees(a), _trees(b), strict=True))
+    return all(np.array_equal(fa, fb) and np.array_equal(ta, tb) for (fa, ta), (fb, tb) in pairs)
+
+
+class TestModelReproductibilite:
+    """Réentraîner le modèle livré : même graine, même modèle ; autre graine, autre forêt."""
+
+    def test_meme_graine_meme_modele(self, shipped, test_data) -> None:
+        """Mêmes réglages, mêmes données, même graine : les mêmes arbres, les mêmes probabilités."""
+        split = data.split()
+        retrained = clone(shipped).fit(split.X_train, split.y_train)
+        X_test, _ = test_data
+        assert _same_trees(retrained, shipped)
+        np.testing.assert_array_equal(
+            retrained.predict_proba(X_test), shipped.predict_proba(X_test)
+        )
+
+    def test_autre_graine_autre_foret(self, shipped, test_data) -> None:
+        """Une autre graine donne une autre forêt : la graine fixée est bien ce qui reproduit."""
+        split = data.split()
+        other = clone(shipped).set_params(model__random_state=7).fit(split.X_train, split.y_train)
+        X_test, _ = test_data
+        assert not _same_trees(other, shipped)
+        assert not np.array_equal(other.predict_proba(X_test), shipped.predict_proba(X_test))
 
 
 def test_both_artifacts_are_the_files_make_model_writes(model_files) -> None:

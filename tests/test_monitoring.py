@@ -428,7 +428,7 @@ from mlops_course.api.monitoring_routes import install
 app = FastAPI()
 app.state.prediction_sinks = []
 install(app)
-monitor = app.state.monitor
+monitor = app.state.monitoring.monitor
 low = {"prediction_id": "", "timestamp": "2026-01-01T00:00:00+00:00", "model_version": "1",
        "inputs": {"sepal_length": 5.0}, "prediction": 2, "label": "virginica", "confidence": 0.5}
 for i in range(400):

@@ -113,7 +113,7 @@ def test_feedback_is_joined_logged_and_unknown_ids_get_404(app: FastAPI) -> None
             assert metrics["feedback"]["accuracy_realisee"] == 0.0  # the last word counts
 
     asyncio.run(scenario())
-    logged = app.state.feedback_log.read()
+    logged = app.state.monitoring.feedback_log.read()
     assert [item["true_label"] for item in logged] == ["setosa", 2]
 
 
@@ -144,9 +144,9 @@ def test_concurrent_requests_through_the_thread_pool_lose_nothing(app: FastAPI) 
 
     ids = asyncio.run(scenario())
     assert len(set(ids)) == 2000
-    assert app.state.monitor.total_predictions == 2000
-    assert app.state.monitor.metrics()["fenetres_evaluees"] == 100
-    assert {r["prediction_id"] for r in app.state.prediction_log.read()} == set(ids)
+    assert app.state.monitoring.monitor.total_predictions == 2000
+    assert app.state.monitoring.monitor.metrics()["fenetres_evaluees"] == 100
+    assert {r["prediction_id"] for r in app.state.monitoring.prediction_log.read()} == set(ids)
 
 
 # --------------------------------------------------------------------------- real server
@@ -203,7 +203,7 @@ def test_the_default_log_goes_where_the_environment_points_at_first_write(
     monkeypatch.setenv("MLOPS_COURSE_HOME", str(tmp_path / "at-build"))
     app = create_app(Settings(model=str(tmp_path / "absent.onnx"), train_if_missing=False))
     monkeypatch.setenv("MLOPS_COURSE_HOME", str(tmp_path / "at-write"))
-    app.state.prediction_log.append({"prediction_id": "x"})
+    app.state.monitoring.prediction_log.append({"prediction_id": "x"})
     assert (tmp_path / "at-write" / "logs" / "predictions.jsonl").is_file()
     assert not (tmp_path / "at-build").exists()
 
@@ -211,36 +211,37 @@ def test_the_default_log_goes_where_the_environment_points_at_first_write(
 def test_monitor_references_load_only_after_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
     # Training the default model imports scikit-learn; loading the drift reference does too.
     # Two threads importing it at once can fail ("partially initialized module"), so the
-    # monitor's warm-up waits until the model is loaded (or failed to load).
+    # monitor's references are a start-up warm-up of the model service: loaded after the
+    # model (or its failure), in the same thread.
     from mlops_course.api import monitoring_routes, service
     from mlops_course.api.application import create_app
 
-    order: list[str] = []
+    order: list[tuple[str, str]] = []
+    loading = threading.Event()
     gate = threading.Event()
 
     def slow_model(settings: Any) -> Any:
+        loading.set()
         gate.wait(10)
-        order.append("model")
+        order.append(("model", threading.current_thread().name))
         raise RuntimeError("no model in this test")
 
     def reference() -> None:
-        order.append("reference")
+        order.append(("reference", threading.current_thread().name))
 
     monkeypatch.setattr(service, "load_model", slow_model)
     monkeypatch.setattr(
         monitoring_routes, "default_monitor", lambda: ModelMonitor(reference=reference)
     )
     app = create_app()
+    monitor = app.state.monitoring.monitor
+    assert app.state.model.warm_ups == [monitor.load_references]
 
     async def start_and_stop() -> None:
         async with app.router.lifespan_context(app):
-            await asyncio.sleep(0.3)
-            assert order == []  # the model is still loading: the reference waits
-            gate.set()
-            for _ in range(100):
-                if len(order) == 2:
-                    break
-                await asyncio.sleep(0.05)
+            assert await asyncio.to_thread(loading.wait, 10)  # the model is loading...
+            gate.set()  # ...and only now may it finish
+            assert not await asyncio.to_thread(app.state.model.wait, 10)  # failed, warmed up
 
     asyncio.run(start_and_stop())
-    assert order == ["model", "reference"]
+    assert order == [("model", "model-loader"), ("reference", "model-loader")]

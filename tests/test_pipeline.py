@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlops_course import pipeline
+from mlops_course import capstone, pipeline
 
 
 def test_the_drift_shifts_petal_measurements_from_the_requested_row_only() -> None:
@@ -30,8 +30,12 @@ def test_a_failed_step_is_reported_by_the_cli_with_exit_code_1(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def fail() -> None:
-        raise pipeline.CapstoneError("the monitor raised no data-drift alert")
+        raise capstone.CapstoneError("the monitor raised no data-drift alert")
 
-    monkeypatch.setattr(pipeline, "run", fail)
-    assert pipeline.cli([]) == 1
+    monkeypatch.setattr(capstone, "run", fail)
+    assert capstone.cli([]) == 1
     assert "no data-drift alert" in capsys.readouterr().out
+
+
+def test_pipeline_is_the_former_name_of_the_capstone_module() -> None:
+    assert pipeline.run is capstone.run and pipeline.CapstoneError is capstone.CapstoneError

@@ -150,7 +150,9 @@ def test_logged_model_is_skops_with_reviewed_types_signature_and_pinned_requirem
     assert info.flavors["sklearn"]["serialization_format"] == "skops"
     assert info.flavors["sklearn"]["skops_trusted_types"] == list(tracking.TRUSTED_TYPES)
     assert info.signature.inputs.input_names() == list(data.FEATURES)
-    assert info.saved_input_example_info is not None
+    example = mlflow.models.Model.load(run.model_uri).load_input_example()
+    np.testing.assert_array_equal(example.to_numpy(), data.split().X_train.head(5).to_numpy())
+    assert list(example.columns) == list(data.FEATURES)
     for pinned in tracking.pip_requirements():
         assert pinned in requirements.splitlines()
 

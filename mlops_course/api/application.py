@@ -1,4 +1,8 @@
-"""The FastAPI application factory: settings in, app out, nothing loaded until startup."""
+"""The FastAPI application factory: settings in, app out, nothing loaded until startup.
+
+Taught in notebook 04_serving_fastapi (§4.3: the lifespan); notebook 07_monitoring_drift
+adds the monitoring that :func:`create_app` installs.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from mlops_course.api import errors, routes
+from mlops_course.api import errors, http_metrics, routes
 from mlops_course.api.middleware import BodySizeLimit
 from mlops_course.api.monitoring_routes import install as install_monitoring
 from mlops_course.api.service import ModelService
 from mlops_course.api.settings import Settings
-from mlops_course.api.sinks import SinkWorker
+from mlops_course.api.sinks import PredictionSinks
 
 DESCRIPTION = """
 Prédit l'espèce d'une fleur d'iris à partir de quatre mesures (cm).
@@ -50,15 +54,21 @@ def configure_prediction_log() -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start loading the model in the background; /health answers meanwhile, /ready says 503."""
     configure_prediction_log()
+    routes.log_admin_access(app.state.settings)
     service: ModelService = app.state.model
     if service.current is None and service.state != "loading":
         service.load_in_background()
     yield
-    app.state.sink_worker.close()  # deliver every queued prediction before exiting
+    PredictionSinks.of(app).close()  # deliver every queued prediction before exiting
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Return the prediction API. Reads settings (env) if not given; loads nothing yet."""
+    """Return the prediction API. Reads settings (env) if not given; loads nothing yet.
+
+    ``app.state`` holds the :class:`Settings`, the :class:`ModelService` (``model``), the
+    :class:`PredictionSinks` (``sinks``; ``prediction_sinks`` is its list of sinks) and,
+    once installed, the monitoring (``monitoring``).
+    """
     settings = settings or Settings()
     app = FastAPI(
         title="API de Prédiction ML — Iris",
@@ -67,11 +77,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    service = ModelService(settings)
+    sinks = PredictionSinks(log_lines=settings.log_predictions)
     app.state.settings = settings
-    app.state.model = ModelService(settings)
-    app.state.prediction_sinks = []
-    app.state.sink_worker = SinkWorker(lambda records: routes.deliver(app, records))
+    app.state.model = service
+    app.state.sinks = sinks
+    app.state.prediction_sinks = sinks.sinks
     errors.install(app)
     routes.register(app)
-    install_monitoring(app)  # §7.4: /monitoring/*, /feedback, /metrics, prediction log + monitor
+    # §7.4: /monitoring/*, /feedback, /metrics; the prediction log, the monitor, the counters
+    install_monitoring(app, warm_ups=service.warm_ups)
+    http_metrics.install(app)  # requests by route and status, for Prometheus (docker/monitoring)
     return app

@@ -1,5 +1,7 @@
 """Error responses: every client mistake is a 4xx JSON body naming the field and the rule.
 
+Taught in notebook 04_serving_fastapi (FastAPI's "Handling Errors").
+
 - 422 ``validation_error``: ``detail`` lists ``{field, type, msg, loc}`` — ``type`` is the
   rule (``missing``, ``extra_forbidden``, ``float_type``, ``finite_number``,
   ``less_than_equal``, ``too_long``, ``json_invalid``...). The offending value is not echoed

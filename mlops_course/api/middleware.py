@@ -1,5 +1,7 @@
 """Pure ASGI middleware (no ``BaseHTTPMiddleware``: it costs about half the throughput).
 
+Taught in notebook 04_serving_fastapi (the 413 answer to a body that is too large).
+
 :class:`BodySizeLimit` answers 413 with the API's JSON error for a body larger than the
 limit, whether the client announced it (``Content-Length``) or streams it in chunks.
 Starlette's own limiter (``FastAPI(max_body_size=...)``) answers in plain text when the

@@ -1,4 +1,6 @@
-"""The endpoints. Thin: validation is in :mod:`schemas`, the work in :mod:`service`.
+"""The endpoints of chapter 04: thin, validation is in :mod:`schemas`, the work in :mod:`service`.
+
+Taught in notebook 04_serving_fastapi (§4.3–4.5).
 
 ONNX inference takes microseconds (about 1 ms for 1,000 rows): it runs inline in
 ``async def`` endpoints, a thread hop would cost more. A scikit-learn call takes
@@ -29,10 +31,11 @@ from mlops_course.api.schemas import (
     ValidationErrorResponse,
 )
 from mlops_course.api.service import ModelService, predict_records, to_matrix
-from mlops_course.monitoring import json_line
+from mlops_course.api.settings import Settings
+from mlops_course.api.sinks import PredictionSinks
+from mlops_course.records import PredictionRecord
 
 logger = logging.getLogger("mlops_course.api")
-prediction_logger = logging.getLogger("mlops_course.predictions")
 
 _CLIENT_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Body not readable (not UTF-8)"},
@@ -64,34 +67,12 @@ def _service(request: Request) -> ModelService:
     return request.app.state.model
 
 
-def emit(app: FastAPI, records: list[dict[str, Any]]) -> None:
-    """Hand a request's records to the sink worker (delivered off the request path)."""
-    app.state.sink_worker.submit(records)
+def emit(app: FastAPI, records: list[PredictionRecord]) -> None:
+    """Hand a request's records to the app's sinks (delivered off the request path)."""
+    PredictionSinks.of(app).submit(records)
 
 
-def deliver(app: FastAPI, records: list[dict[str, Any]]) -> None:
-    """Log one JSON line per record, then hand the records to every prediction sink.
-
-    Runs on the sink worker's thread. The lines of one request go out in one logging call.
-    A failing sink is logged and skipped: monitoring must not lose the other sinks' records.
-    """
-    if app.state.settings.log_predictions and prediction_logger.isEnabledFor(logging.INFO):
-        text = b"\n".join(map(json_line, records)).decode()
-        # makeRecord + handle: logger.info minus its stack walk to find the caller (always
-        # this function), a noticeable share of a log call made on every prediction.
-        prediction_logger.handle(
-            prediction_logger.makeRecord(
-                prediction_logger.name, logging.INFO, __file__, 0, text, (), None, "emit"
-            )
-        )
-    for sink in list(app.state.prediction_sinks):
-        try:
-            sink(records)
-        except Exception:
-            logger.exception("prediction sink %r failed; predictions were still returned", sink)
-
-
-async def run_predictions(app: FastAPI, rows: list[PredictionInput]) -> list[dict[str, Any]]:
+async def run_predictions(app: FastAPI, rows: list[PredictionInput]) -> list[PredictionRecord]:
     """Predict validated rows with the current model (one call) and emit the records."""
     model = app.state.model.require()  # this request keeps this model, even across a reload
     X = to_matrix(rows, model.feature_names)
@@ -134,7 +115,7 @@ async def model_info(request: Request) -> dict[str, Any]:
 async def predict(
     request: Request,
     payload: Annotated[PredictionInput, Body(openapi_examples=_PREDICT_EXAMPLES)],
-) -> dict[str, Any]:
+) -> PredictionRecord:
     """Predict the species of one iris flower."""
     records = await run_predictions(request.app, [payload])
     return records[0]
@@ -143,9 +124,35 @@ async def predict(
 async def predict_batch(
     request: Request,
     batch: Annotated[BatchInput, Body(openapi_examples=_BATCH_EXAMPLES)],
-) -> list[dict[str, Any]]:
+) -> list[PredictionRecord]:
     """Predict up to 1,000 flowers in one model call; answers in the order received."""
     return await run_predictions(request.app, batch.instances)
+
+
+#: The 403 of ``POST /admin/reload`` when it fails closed (French: the operator reads it).
+ADMIN_CLOSED = (
+    "route d'administration fermée : aucun jeton n'est configuré. Définissez "
+    "MLOPS_COURSE_ADMIN_TOKEN (un secret : fichier docker/.env, Secret Kubernetes) et "
+    "envoyez-le dans l'en-tête X-Admin-Token"
+)
+
+
+def log_admin_access(settings: Settings) -> None:
+    """Say at start-up, in French, who may call ``POST /admin/reload``."""
+    if settings.admin_token:
+        logger.info("POST /admin/reload exige l'en-tête X-Admin-Token.")
+    elif settings.admin_fail_closed:
+        logger.info(
+            "POST /admin/reload est fermé (403) : MLOPS_COURSE_ADMIN_FAIL_CLOSED=true et "
+            "aucun MLOPS_COURSE_ADMIN_TOKEN n'est défini."
+        )
+    else:
+        logger.warning(
+            "POST /admin/reload est ouvert à quiconque atteint ce port (aucun "
+            "MLOPS_COURSE_ADMIN_TOKEN) : acceptable pour le labo local sur 127.0.0.1 "
+            "seulement. Ailleurs, définissez MLOPS_COURSE_ADMIN_TOKEN et "
+            "MLOPS_COURSE_ADMIN_FAIL_CLOSED=true."
+        )
 
 
 def reload_model(
@@ -156,8 +163,12 @@ def reload_model(
 
     The new model is loaded and warmed up before it replaces the old one; requests in flight
     finish with the model they started with. If loading fails, the old model keeps serving.
+    With ``admin_fail_closed`` and no ``admin_token`` (the image's settings), it answers 403.
     """
-    expected = request.app.state.settings.admin_token
+    settings = request.app.state.settings
+    expected = settings.admin_token
+    if not expected and settings.admin_fail_closed:
+        raise HTTPException(status_code=403, detail=ADMIN_CLOSED)
     if expected and not secrets.compare_digest((x_admin_token or "").encode(), expected.encode()):
         raise HTTPException(status_code=401, detail="missing or wrong X-Admin-Token header")
     service = _service(request)
@@ -209,6 +220,7 @@ def register(app: FastAPI) -> None:
         "/admin/reload", reload_model, methods=["POST"], response_model=ReloadResponse,
         responses={
             401: {"model": ErrorResponse, "description": "Missing or wrong X-Admin-Token"},
+            403: {"model": ErrorResponse, "description": "No token configured: route closed"},
             503: {"model": ErrorResponse, "description": "Reload failed: old model still serves"},
         },
         tags=["admin"],

@@ -1,5 +1,7 @@
 """Request and response bodies of the API (Pydantic v2), with the examples ``/docs`` shows.
 
+Taught in notebook 04_serving_fastapi (§4.3).
+
 The chapter's contract (§4.3) is kept: the four measurements in, ``prediction``, ``label``,
 ``probabilites`` (the chapter's spelling) and ``timestamp`` out; a batch is
 ``{"instances": [...]}``. Inputs are strict: a number must be a JSON number (not ``"5.1"``),
@@ -13,13 +15,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from mlops_course.api.settings import MAX_BATCH
+from mlops_course.constants import FEATURES, SETOSA, VIRGINICA
+from mlops_course.constants import VERSICOLOR as VERSICOLOR  # the examples' third flower
 
 #: The four input fields, in the order of the chapter and of the model.
-FEATURE_FIELDS: tuple[str, ...] = ("sepal_length", "sepal_width", "petal_length", "petal_width")
-
-SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
-VIRGINICA = {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.2, "petal_width": 2.3}
-VERSICOLOR = {"sepal_length": 5.9, "sepal_width": 3.0, "petal_length": 4.2, "petal_width": 1.5}
+FEATURE_FIELDS: tuple[str, ...] = FEATURES
 
 _STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 

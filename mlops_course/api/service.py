@@ -1,47 +1,55 @@
-"""The model behind the API: where it comes from, how it is loaded, how it predicts.
+"""The model the API serves, and how it predicts: plain code, usable without HTTP.
 
-Plain functions and one small class, usable without HTTP (tests, notebooks):
-
-- :func:`resolve_source` turns the settings into a :class:`ModelSource`;
-- :func:`load_model` reads it into an immutable :class:`LoadedModel` (verified, warmed up);
-- :func:`predict_records` runs one vectorized model call and returns one record per row;
-- :class:`ModelService` holds the current model and swaps it atomically on
-  :meth:`~ModelService.reload`: a request uses the model it started with, never a
-  half-loaded one.
-
-The ONNX path imports numpy and onnxruntime only; scikit-learn, pandas and MLflow are
-imported inside the functions that need them.
+Taught in notebook 04_serving_fastapi (§4.3): :func:`predict_records` runs one vectorized
+model call and returns one :class:`~mlops_course.records.PredictionRecord` per row;
+:class:`ModelService` holds the current model and swaps it atomically on
+:meth:`~ModelService.reload` (a request uses the model it started with, never a
+half-loaded one). Where the model comes from is :mod:`mlops_course.api.loading`.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from mlops_course import config
-from mlops_course.api.schemas import FEATURE_FIELDS
+from mlops_course.api.loading import (
+    Backend,
+    LoadedModel,
+    ModelSource,
+    default_files,
+    ensure_default_model,
+    load_model,
+    now,
+    resolve_source,
+    resolve_source_text,
+    warm_up,
+)
 from mlops_course.api.settings import Settings
+from mlops_course.records import PredictionRecord, build_records
+
+__all__ = [
+    "Backend",
+    "LoadedModel",
+    "ModelNotReadyError",
+    "ModelService",
+    "ModelSource",
+    "PredictionError",
+    "default_files",
+    "ensure_default_model",
+    "load_model",
+    "predict_records",
+    "resolve_source",
+    "resolve_source_text",
+    "to_matrix",
+    "warm_up",
+]
 
 logger = logging.getLogger("mlops_course.api")
-
-#: Stem of the default model files in ``config.model_dir()``.
-DEFAULT_STEM = "pipeline_v1"
-#: Prefix of MLflow registry URIs (``models:/name@alias``, ``models:/name/3``).
-MLFLOW_PREFIX = "models:/"
-
-Backend = Literal["onnx", "sklearn"]
 
 
 class ModelNotReadyError(RuntimeError):
@@ -52,283 +60,6 @@ class PredictionError(RuntimeError):
     """The model raised while predicting (not the client's fault)."""
 
 
-@dataclass(frozen=True)
-class ModelSource:
-    """Where the model comes from and which backend serves it."""
-
-    kind: Literal["onnx", "joblib", "registry"]
-    location: str
-    backend: Backend
-    default: bool = False
-
-    def describe(self) -> str:
-        """Return a short human description (``onnx file model/pipeline_v1.onnx``)."""
-        what = {"onnx": "ONNX file", "joblib": "joblib file", "registry": "MLflow model"}
-        return f"{what[self.kind]} {self.location} (backend {self.backend})"
-
-
-@dataclass(frozen=True)
-class LoadedModel:
-    """A model ready to serve, with what ``GET /model`` reports about it. Never mutated."""
-
-    name: str
-    version: str
-    backend: Backend
-    source: str
-    sha256: str | None
-    feature_names: tuple[str, ...]
-    labels: tuple[str, ...]
-    metrics: dict[str, float]
-    classes: np.ndarray
-    predictor: Any = field(repr=False)
-    loaded_at: str = field(default_factory=lambda: _now())
-
-    @property
-    def blocking(self) -> bool:
-        """True when one call takes milliseconds (scikit-learn): run it in the thread pool."""
-        return self.backend == "sklearn"
-
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Return class probabilities for ``X`` (rows in :attr:`feature_names` order)."""
-        if self.backend == "sklearn":
-            import pandas as pd
-
-            X = pd.DataFrame(X, columns=list(self.feature_names))
-        return np.asarray(self.predictor.predict_proba(X), dtype=float)
-
-    def info(self) -> dict[str, Any]:
-        """Return the ``GET /model`` description."""
-        return {
-            "name": self.name,
-            "version": self.version,
-            "backend": self.backend,
-            "source": self.source,
-            "sha256": self.sha256,
-            "feature_names": list(self.feature_names),
-            "labels": list(self.labels),
-            "metrics": dict(self.metrics),
-            "loaded_at": self.loaded_at,
-        }
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-# --- where the model comes from ----------------------------------------------------------
-
-
-def default_files(directory: Path | None = None) -> dict[str, Path]:
-    """Return the default model files (``pipeline_v1.onnx`` / ``.joblib``) of ``model_dir()``."""
-    directory = directory or config.model_dir()
-    return {
-        "onnx": directory / f"{DEFAULT_STEM}.onnx",
-        "sklearn": directory / f"{DEFAULT_STEM}.joblib",
-    }
-
-
-def resolve_source(settings: Settings) -> ModelSource:
-    """Turn ``settings.model`` / ``settings.backend`` into a :class:`ModelSource`.
-
-    A file's suffix decides its backend (``.onnx`` → onnx, ``.joblib`` → sklearn); an MLflow
-    URI is served with ``settings.backend`` (ONNX converts the registered pipeline once at
-    load); no source means the default file of ``config.model_dir()`` for the backend.
-    """
-    raw = settings.model
-    if raw is None:
-        path = default_files()[settings.backend]
-        kind = "onnx" if settings.backend == "onnx" else "joblib"
-        return ModelSource(kind, str(path), settings.backend, default=True)
-    if raw.startswith(MLFLOW_PREFIX):
-        return ModelSource("registry", raw, settings.backend)
-    suffix = Path(raw).suffix.lower()
-    if suffix == ".onnx":
-        return ModelSource("onnx", str(Path(raw).expanduser().resolve()), "onnx")
-    if suffix == ".joblib":
-        return ModelSource("joblib", str(Path(raw).expanduser().resolve()), "sklearn")
-    raise ValueError(
-        "MLOPS_COURSE_MODEL must be a .onnx or .joblib file or an MLflow URI "
-        f"(models:/name@alias or models:/name/version), got {raw!r}"
-        + (" (pickle files are never loaded by the API)" if suffix in {".pkl", ".pickle"} else "")
-    )
-
-
-def ensure_default_model(source: ModelSource, *, train_if_missing: bool = True) -> None:
-    """Make sure the default model file exists: train and save it once if it does not.
-
-    Files are written to a temporary folder first and moved into place, so a concurrent
-    reader sees either no file or a complete one.
-    """
-    path = Path(source.location)
-    if path.is_file():
-        return
-    if not train_if_missing:
-        raise FileNotFoundError(
-            f"no model at {path}; run `make model` (or `mlops-course model`) to create it, "
-            "or set MLOPS_COURSE_MODEL"
-        )
-    from mlops_course import serialization
-
-    directory = path.parent
-    logger.warning(
-        "no model file at %s: training the default pipeline once and saving it there "
-        "(run `make model` to do it ahead of time)",
-        path,
-    )
-    directory.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".training-", dir=directory))
-    try:
-        files = serialization.build_model_files(staging)
-        for produced in (files.joblib, files.onnx, files.manifest):  # manifest last
-            os.replace(produced, directory / Path(produced).name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-# --- loading -----------------------------------------------------------------------------
-
-
-def load_model(settings: Settings) -> LoadedModel:
-    """Load the model the settings point at, verified and warmed up."""
-    source = resolve_source(settings)
-    if source.default:
-        ensure_default_model(source, train_if_missing=settings.train_if_missing)
-    if source.kind == "onnx":
-        model = _load_onnx(Path(source.location))
-    elif source.kind == "joblib":
-        model = _load_joblib(Path(source.location))
-    else:
-        model = _load_registry(source.location, backend=source.backend)
-    _check_features(model)
-    warm_up(model)
-    return model
-
-
-def _load_onnx(path: Path) -> LoadedModel:
-    from mlops_course import serialization
-
-    predictor = serialization.OnnxPredictor.from_file(path, verify=True)
-    manifest = predictor.manifest
-    return LoadedModel(
-        name=manifest.name,
-        version=str(manifest.version),
-        backend="onnx",
-        source=str(path),
-        sha256=manifest.files.get(path.name),
-        feature_names=tuple(predictor.feature_names),
-        labels=tuple(manifest.labels),
-        metrics={k: float(v) for k, v in manifest.metrics.items()},
-        classes=np.asarray(predictor.classes_),
-        predictor=predictor,
-    )
-
-
-def _load_joblib(path: Path) -> LoadedModel:
-    from mlops_course import serialization
-
-    manifest_file = serialization.manifest_path(path)
-    if not manifest_file.is_file():
-        raise serialization.IntegrityError(
-            f"{path} has no manifest ({manifest_file.name}): the API does not unpickle an "
-            "unverified file"
-        )
-    manifest = serialization.Manifest.load(manifest_file)
-    expected = manifest.files.get(path.name)
-    if expected is None:
-        raise serialization.IntegrityError(f"{manifest_file.name} has no hash for {path.name}")
-    pipeline = serialization.load_joblib(path, expected_sha256=expected)
-    return LoadedModel(
-        name=manifest.name,
-        version=str(manifest.version),
-        backend="sklearn",
-        source=str(path),
-        sha256=expected,
-        feature_names=tuple(manifest.feature_names),
-        labels=tuple(manifest.labels),
-        metrics={k: float(v) for k, v in manifest.metrics.items()},
-        classes=np.asarray(pipeline.classes_),
-        predictor=pipeline,
-    )
-
-
-def _registry_version(uri: str) -> tuple[str, str, str | None]:
-    """Resolve ``models:/name@alias`` or ``models:/name/N`` to (name, version, run_id)."""
-    from mlflow import MlflowClient
-
-    client = MlflowClient()
-    body = uri.removeprefix(MLFLOW_PREFIX)
-    if "@" in body:
-        name, alias = body.split("@", 1)
-        mv = client.get_model_version_by_alias(name, alias)
-    elif "/" in body:
-        name, number = body.split("/", 1)
-        mv = client.get_model_version(name, number)
-    else:
-        raise ValueError(
-            f"an MLflow registry URI needs @alias or /version (models:/name@champion), got {uri!r}"
-        )
-    return name, str(mv.version), mv.run_id
-
-
-def _load_registry(uri: str, *, backend: Backend) -> LoadedModel:
-    import mlflow
-
-    from mlops_course import data, tracking
-
-    tracking.use_store()
-    name, version, run_id = _registry_version(uri)
-    metrics: dict[str, float] = {}
-    if run_id:
-        run = mlflow.MlflowClient().get_run(run_id)
-        metrics = {k: float(v) for k, v in run.data.metrics.items()}
-    # The alias may move while we load: load the version it pointed at.
-    pipeline = mlflow.sklearn.load_model(f"models:/{name}/{version}")
-    features = tuple(getattr(pipeline, "feature_names_in_", data.FEATURES))
-    common = {
-        "name": name,
-        "version": version,
-        "source": uri,
-        "feature_names": tuple(str(f) for f in features),
-        "labels": data.LABELS,
-        "metrics": metrics,
-        "classes": np.asarray(pipeline.classes_),
-    }
-    if backend == "sklearn":
-        return LoadedModel(backend="sklearn", sha256=None, predictor=pipeline, **common)
-    from mlops_course import serialization
-
-    with tempfile.TemporaryDirectory(prefix="registry-onnx-") as folder:
-        onnx_path = serialization.export_onnx(pipeline, Path(folder) / "model.onnx")
-        predictor = serialization.OnnxPredictor.from_file(onnx_path, verify=False)
-        sha = _sha256(Path(onnx_path))
-    return LoadedModel(backend="onnx", sha256=sha, predictor=predictor, **common)
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _check_features(model: LoadedModel) -> None:
-    if sorted(model.feature_names) != sorted(FEATURE_FIELDS):
-        raise ValueError(
-            f"the model expects features {list(model.feature_names)}, "
-            f"the API accepts {list(FEATURE_FIELDS)}"
-        )
-    if len(model.labels) < len(model.classes):
-        raise ValueError(f"the model has {len(model.classes)} classes but labels {model.labels}")
-
-
-def warm_up(model: LoadedModel) -> None:
-    """Run a few predictions so the first request does not pay for lazy initialisation."""
-    row = np.array([[5.1, 3.5, 1.4, 0.2]])
-    for X in (row, np.repeat(row, 8, axis=0)):
-        proba = model.predict_proba(X)
-        if proba.shape != (len(X), len(model.classes)):
-            raise ValueError(f"the model returned probabilities of shape {proba.shape}")
-
-
 # --- predicting --------------------------------------------------------------------------
 
 
@@ -337,12 +68,11 @@ def to_matrix(rows: list[Any], feature_names: tuple[str, ...]) -> np.ndarray:
     return np.array([[getattr(r, f) for f in feature_names] for r in rows], dtype=float)
 
 
-def predict_records(model: LoadedModel, X: np.ndarray) -> list[dict[str, Any]]:
+def predict_records(model: LoadedModel, X: np.ndarray) -> list[PredictionRecord]:
     """Predict every row of ``X`` in one model call; return one record per row.
 
-    A record holds prediction_id, timestamp, model_version, inputs, prediction, label,
-    probabilites, confidence and latency_ms (the time of this call, shared by its rows).
-    Raises :class:`PredictionError` if the model fails.
+    ``latency_ms`` is the time of this call, shared by its rows. Raises
+    :class:`PredictionError` if the model fails.
     """
     start = time.perf_counter()
     try:
@@ -350,25 +80,17 @@ def predict_records(model: LoadedModel, X: np.ndarray) -> list[dict[str, Any]]:
         codes = model.classes[proba.argmax(axis=1)]
     except Exception as error:
         raise PredictionError(f"{type(error).__name__}: {error}") from error
-    rounded = np.round(proba, 4)
     latency_ms = round((time.perf_counter() - start) * 1000.0, 3)
-    timestamp = _now()
-    names = model.feature_names
-    labels = model.labels
-    return [
-        {
-            "prediction_id": uuid.uuid4().hex,
-            "timestamp": timestamp,
-            "model_version": model.version,
-            "inputs": dict(zip(names, values, strict=True)),
-            "prediction": int(code),
-            "label": labels[int(code)],
-            "probabilites": probs,
-            "confidence": max(probs),
-            "latency_ms": latency_ms,
-        }
-        for values, code, probs in zip(X.tolist(), codes.tolist(), rounded.tolist(), strict=True)
-    ]
+    return build_records(
+        model.feature_names,
+        X.tolist(),
+        proba,
+        codes.tolist(),
+        labels=model.labels,
+        model_version=model.version,
+        timestamp=now(),
+        latency_ms=latency_ms,
+    )
 
 
 # --- the current model -------------------------------------------------------------------
@@ -410,11 +132,6 @@ class ModelService:
     def version(self) -> str | None:
         """Version of the model being served."""
         return self._current.version if self._current else None
-
-    @property
-    def backend(self) -> str:
-        """Backend of the model being served (or the configured one before loading)."""
-        return self._current.backend if self._current else resolve_source(self.settings).backend
 
     def require(self) -> LoadedModel:
         """Return the current model or raise :class:`ModelNotReadyError`."""
@@ -488,11 +205,3 @@ class ModelService:
         """Block until the first load and the warm-ups finished; True if a model is ready."""
         self._ready.wait(timeout)
         return self.ready
-
-
-def resolve_source_text(settings: Settings) -> str:
-    """Describe the configured source, or why it is invalid (for log lines)."""
-    try:
-        return resolve_source(settings).describe()
-    except ValueError as error:
-        return str(error)

@@ -1,5 +1,7 @@
 """The API's settings: one object, read from ``MLOPS_COURSE_*`` environment variables.
 
+Taught in notebook 04_serving_fastapi (FastAPI's "Settings and Environment Variables").
+
 - ``MLOPS_COURSE_MODEL`` (unset): the model source, a ``.onnx`` or ``.joblib`` file or an
   MLflow URI such as ``models:/iris-classifier@champion``; unset means
   ``model/pipeline_v1.onnx`` (or ``.joblib`` for the sklearn backend) in ``config.model_dir()``.
@@ -9,8 +11,13 @@
 - ``MLOPS_COURSE_MAX_BODY_BYTES`` (``524288``): larger request bodies get a 413.
 - ``MLOPS_COURSE_ADMIN_TOKEN`` (unset): when set, ``POST /admin/reload`` needs the header
   ``X-Admin-Token``.
-- ``MLOPS_COURSE_LOG_PREDICTIONS`` (``true``): one JSON log line per prediction (logger
-  ``mlops_course.predictions``).
+- ``MLOPS_COURSE_ADMIN_FAIL_CLOSED`` (``false``): fail closed. When true and no token is
+  set, ``POST /admin/reload`` is refused (403). The image, Compose and the Kubernetes
+  manifests set it; the local lab (``make serve`` on 127.0.0.1) leaves it off.
+- ``MLOPS_COURSE_LOG_PREDICTIONS`` (``true``): echo every prediction as one JSON line on
+  the logger ``mlops_course.predictions`` (stderr). The prediction log
+  ``logs/predictions.jsonl`` is written either way: it is the record the monitoring and
+  the feedback rely on, not a console convenience.
 
 The paths of ``mlops_course.config`` (``MLOPS_COURSE_HOME``, ``MLOPS_COURSE_MODEL_DIR``) are read
 when the model is loaded, not here.
@@ -23,8 +30,6 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: Backends the API can serve with.
-BACKENDS: tuple[str, ...] = ("onnx", "sklearn")
 #: Most instances one ``POST /predict/batch`` may carry.
 MAX_BATCH = 1000
 
@@ -50,9 +55,16 @@ class Settings(BaseSettings):
     admin_token: str | None = Field(
         default=None, description="Secret required by POST /admin/reload when set."
     )
-    log_predictions: bool = Field(default=True, description="Log one JSON line per prediction.")
+    admin_fail_closed: bool = Field(
+        default=False,
+        description="Refuse POST /admin/reload (403) while no admin_token is set.",
+    )
+    log_predictions: bool = Field(
+        default=True,
+        description="Echo each prediction as a JSON line on stderr (logs/ is written anyway).",
+    )
 
-    @field_validator("model")
+    @field_validator("model", "admin_token")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():

@@ -1,10 +1,15 @@
 """Chapter 05: the container files of the API, checked with or without a Docker engine.
 
+Taught in notebook 05_docker.
+
 - :func:`hadolint` lints a Dockerfile; :func:`validate_compose` validates a Compose file
   against the Compose specification (offline, with ``check-jsonschema``'s copy);
 - :func:`review_dockerfile` and :func:`review_compose` flag what a reviewer would
   (a health check calling curl in an image without curl, a root user, a ``version:`` key...);
 - :func:`context_files` lists what ``.dockerignore`` lets into the build context;
+- :func:`load_manifests`, :func:`review_manifests` and :func:`review_deployment` read and
+  review the Kubernetes manifests of ``deploy/k8s/`` (:mod:`.kubernetes`, with their
+  schema validation);
 - :func:`docker_available` tells whether a Docker engine answers;
 - without an engine, :func:`build_serving_env` builds the environment the image's build
   stage builds (same ``uv export`` selection) and :func:`serve` starts the image's command
@@ -50,7 +55,14 @@ from mlops_course.containers.files import (  # noqa: F401
     DOCKER_SWITCH,
     DOCKERFILE,
     DOCKERIGNORE,
+    KUBERNETES_DIR,
+    MONITORING_DIR,
     SAMPLE,
+)
+from mlops_course.containers.kubernetes import (  # noqa: F401
+    load_manifests,
+    review_deployment,
+    review_manifests,
 )
 from mlops_course.containers.lint import (  # noqa: F401
     Finding,

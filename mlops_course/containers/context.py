@@ -1,4 +1,7 @@
-"""The build context: .dockerignore patterns and the files they keep."""
+"""The build context: .dockerignore patterns and the files they keep.
+
+Taught in notebook 05_docker.
+"""
 
 from __future__ import annotations
 

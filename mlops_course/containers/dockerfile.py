@@ -1,4 +1,7 @@
-"""Reading a Dockerfile: instructions, stages, command, health check, installed packages."""
+"""Reading a Dockerfile: instructions, stages, command, health check, installed packages.
+
+Taught in notebook 05_docker.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""With a Docker engine: build the image, run it, smoke-test it; the module's CLI."""
+"""With a Docker engine: build the image, run it, smoke-test it; the module's CLI.
+
+Taught in notebook 05_docker (when an engine is there).
+"""
 
 from __future__ import annotations
 

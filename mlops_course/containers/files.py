@@ -1,4 +1,7 @@
-"""What the container chapter works on: the repository's files and the chapter's versions."""
+"""What the container chapter works on: the repository's files and the chapter's versions.
+
+Taught in notebook 05_docker.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,10 @@ from pathlib import Path
 DOCKERFILE = Path("docker") / "Dockerfile"
 COMPOSE_FILE = Path("docker") / "docker-compose.yml"
 DOCKERIGNORE = Path(".dockerignore")
+#: The Kubernetes manifests of the API (``kubectl apply -k deploy/k8s``).
+KUBERNETES_DIR = Path("deploy") / "k8s"
+#: The monitoring profile's configuration (Prometheus rules, Grafana provisioning).
+MONITORING_DIR = Path("docker") / "monitoring"
 #: Port the image's API listens on.
 CONTAINER_PORT = 8000
 #: The chapter's example flower (§4.4), sent to ``/predict`` by the smoke tests.

@@ -1,4 +1,7 @@
-"""Linting and schema validation with tools installed from PyPI (hadolint, check-jsonschema)."""
+"""Linting and schema validation with tools installed from PyPI (hadolint, check-jsonschema).
+
+Taught in notebook 05_docker.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The image's environment and command without Docker, and the HTTP smoke check."""
+"""The image's environment and command without Docker, and the HTTP smoke check.
+
+Taught in notebook 05_docker.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
@@ -49,12 +53,13 @@ from mlops_course.containers.lint import (
 def _uv_env() -> dict[str, str]:
     dropped = {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT"}
     env = {k: v for k, v in os.environ.items() if k not in dropped}
-    # As in the image's build stage (its ENV), on the machine's Python 3.11.
+    # As in the image's build stage (its ENV), on the Python running the course (any
+    # supported version: uv takes the base interpreter of this virtual environment).
     env.update(
         UV_COMPILE_BYTECODE="1",
         UV_LINK_MODE="copy",
         UV_PYTHON_DOWNLOADS="never",
-        UV_PYTHON=env.get("UV_PYTHON", "3.11"),
+        UV_PYTHON=env.get("UV_PYTHON") or sys.executable,
     )
     return env
 

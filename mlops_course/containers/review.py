@@ -1,4 +1,7 @@
-"""Reviews: what a reviewer flags beyond the linters (messages in French, for learners)."""
+"""Reviews: what a reviewer flags beyond the linters (messages in French, for learners).
+
+Taught in notebook 05_docker.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +34,8 @@ _INSTALLERS = ("uv sync", "uv pip sync", "uv pip install -r", "uv export", "pip 
 # Reviews: what a reviewer flags beyond the linters (messages in French, for learners)
 
 
-def _image_unpinned(image: str) -> bool:
+def image_unpinned(image: str) -> bool:
+    """True for an image without a tag (or ``latest``) and without a digest."""
     if "@sha256:" in image:
         return False
     name = image.rsplit("/", 1)[-1]
@@ -52,7 +56,7 @@ def review_dockerfile(text: str) -> list[str]:
     problems: list[str] = []
     aliases = set(stage_names(instructions))
     for image in base_images(instructions):
-        if image not in aliases and image != "scratch" and _image_unpinned(image):
+        if image not in aliases and image != "scratch" and image_unpinned(image):
             problems.append(
                 f"FROM {image} : image de base non épinglée (précisez un tag, jamais latest)"
             )
@@ -167,12 +171,23 @@ def _volume_target(volume: Any) -> tuple[str, bool]:
     return parts[1], "ro" in mode.split(",")
 
 
+def _python_image(service: Mapping[str, Any]) -> bool:
+    """True for a service built here (docker/Dockerfile) or run from a python image.
+
+    Those have neither curl nor wget. Other images bring their own tools (Grafana's has
+    busybox's wget, Prometheus's has promtool): their health checks are not judged here.
+    """
+    image = str(service.get("image") or "").rsplit("/", 1)[-1]
+    return bool(service.get("build")) or image.startswith("python:")
+
+
 def review_compose(text: str) -> list[str]:
     """Return the problems a reviewer would raise on Compose file ``text`` (empty: none).
 
-    Checked: no obsolete ``version:`` key; for every service a health check that does not
-    need curl/wget, a restart policy, a pinned image tag, model volumes mounted
-    read-only; an MLflow server started with ``--allowed-hosts`` and one worker.
+    Checked: no obsolete ``version:`` key; for every service a health check (without
+    curl/wget in the services built here or run from python images), a restart policy, a
+    pinned image tag, model volumes mounted read-only; an MLflow server started with
+    ``--allowed-hosts`` and one worker.
     """
     import yaml
 
@@ -190,7 +205,7 @@ def review_compose(text: str) -> list[str]:
         check = service.get("healthcheck")
         if not check or check.get("disable"):
             problems.append(f"service {name} : pas de healthcheck")
-        elif _DOWNLOADERS.search(_healthcheck_test(check.get("test"))):
+        elif _python_image(service) and _DOWNLOADERS.search(_healthcheck_test(check.get("test"))):
             problems.append(
                 f"service {name} : le healthcheck appelle curl/wget, absents des images "
                 "python slim ; utilisez python -c avec urllib.request"
@@ -198,7 +213,7 @@ def review_compose(text: str) -> list[str]:
         if not service.get("restart") and not (service.get("deploy") or {}).get("restart_policy"):
             problems.append(f"service {name} : pas de politique restart (unless-stopped)")
         image = service.get("image")
-        if image and _image_unpinned(str(image)):
+        if image and image_unpinned(str(image)):
             problems.append(
                 f"service {name} : image {image} non épinglée (précisez un tag, jamais latest)"
             )

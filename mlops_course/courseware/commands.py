@@ -56,8 +56,27 @@ def workspace(argv: list[str]) -> int:
             nbio.write(ex.learner_copy(nbio.read(source), source.name), destination)
             copied.append(destination.name)
     kept = len(nbio.discover("exercises")) - len(copied)
-    print(f"{args.dir}/: {len(copied)} new exercise notebook(s), {kept} already there (kept)")
+    print(workspace_summary(args.dir, len(copied), kept))
     return 0
+
+
+def workspace_summary(folder: str, copied: int, kept: int) -> str:
+    """Return the French line ``workspace`` prints (``mon-travail/ : 2 nouveaux ...``)."""
+    new = (
+        "aucun nouvel exercice"
+        if copied == 0
+        else f"{copied} nouvel exercice copié"
+        if copied == 1
+        else f"{copied} nouveaux exercices copiés"
+    )
+    same = (
+        ""
+        if kept == 0
+        else ", 1 déjà présent (votre travail est conservé)"
+        if kept == 1
+        else f", {kept} déjà présents (votre travail est conservé)"
+    )
+    return f"{folder.rstrip('/')}/ : {new}{same}"
 
 
 def format_notebooks(argv: list[str]) -> int:

@@ -1,218 +1,28 @@
-"""Chapter 08: audit a project directory against the production checklist (§8.3, §8.4).
+"""The audit's rules: one function per line of the chapter's production checklist.
 
-Each check reads the project (and, when it is a git checkout, the list of tracked files)
-and returns a :class:`Finding`: ``pass``, ``fail`` or ``cannot tell``, with the reason
-and the fix. Required checks that fail make :attr:`AuditReport.passed` false and the
-``mlops-course audit`` command exit with status 1. Paths matching ``exclude`` patterns
-(``[tool.mlops-course.audit] exclude`` in the audited project's ``pyproject.toml``)
-are skipped, e.g. deliberately broken samples kept for tests.
+Taught in notebook 08_bonnes_pratiques (§8.3, §8.4). Each rule reads a
+:class:`~mlops_course.audit.project.Project` and returns a
+:class:`~mlops_course.audit.findings.Finding` with the reason and the fix.
 """
 
 from __future__ import annotations
 
-import argparse
-import fnmatch
-import json
 import re
-import subprocess
-import sys
-import tomllib
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
+from collections.abc import Callable
 from pathlib import Path
 
+from mlops_course.audit.findings import Finding, Verdict
+from mlops_course.audit.project import Project
 
-class Status(StrEnum):
-    """The outcome of one check."""
-
-    PASS = "pass"
-    FAIL = "fail"
-    UNKNOWN = "cannot tell"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """The result of one check, tied to a line of the chapter's checklist."""
-
-    check: str
-    area: str
-    status: Status
-    reason: str
-    fix: str = ""
-    required: bool = True
+#: A rule reads a project and returns its finding.
+Rule = Callable[[Project], Finding]
+#: Every rule :func:`~mlops_course.audit.audit` runs, in this order.
+RULES: list[Rule] = []
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """Builds the findings of one check, so each check names its id and area once."""
-
-    check: str
-    area: str
-
-    def passed(self, reason: str, *, required: bool = True) -> Finding:
-        return Finding(self.check, self.area, Status.PASS, reason, required=required)
-
-    def failed(self, reason: str, fix: str, *, required: bool = True) -> Finding:
-        return Finding(self.check, self.area, Status.FAIL, reason, fix, required=required)
-
-    def unknown(self, reason: str, *, required: bool = True) -> Finding:
-        return Finding(self.check, self.area, Status.UNKNOWN, reason, required=required)
-
-
-@dataclass
-class AuditReport:
-    """All findings for one project; data first, text on top."""
-
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def failures(self) -> list[Finding]:
-        """Required checks that failed."""
-        return [f for f in self.findings if f.status is Status.FAIL and f.required]
-
-    @property
-    def passed(self) -> bool:
-        """True when no required check failed."""
-        return not self.failures
-
-    def status_of(self, check: str) -> Status:
-        """Return the status of one check by its id."""
-        for finding in self.findings:
-            if finding.check == check:
-                return finding.status
-        raise KeyError(f"no check named {check!r}; checks: {[f.check for f in self.findings]}")
-
-    def to_dict(self) -> dict:
-        """Return the report as JSON-ready data."""
-        return {
-            "path": self.path,
-            "passed": self.passed,
-            "findings": [{**asdict(f), "status": str(f.status)} for f in self.findings],
-        }
-
-    def to_text(self) -> str:
-        """Return the report as aligned lines, one per check, with the fixes."""
-        marks = {Status.PASS: "✅", Status.FAIL: "❌", Status.UNKNOWN: "❔"}
-        lines = [f"Audit MLOps de {self.path}"]
-        for f in self.findings:
-            optional = "" if f.required else " (conseillé)"
-            lines.append(f"{marks[f.status]} {f.area:<14} {f.check:<22} {f.reason}{optional}")
-            if f.status is not Status.PASS and f.fix:
-                lines.append(f"   → {f.fix}")
-        verdict = "OK" if self.passed else f"{len(self.failures)} point(s) bloquant(s)"
-        lines.append(f"Résultat : {verdict}")
-        return "\n".join(lines)
-
-
-@dataclass
-class Project:
-    """What the checks read: the files of a project, tracked ones when it is a git checkout."""
-
-    root: Path
-    exclude: tuple[str, ...] = ()
-    _files: list[Path] | None = None
-    _tracked: list[str] | None = None
-    _git_checked: bool = False
-
-    @classmethod
-    def at(cls, root: Path | str, exclude: Iterable[str] = ()) -> Project:
-        """Open a project; exclusions come from ``exclude`` and its pyproject.toml."""
-        root = Path(root).resolve()
-        if not root.is_dir():
-            raise NotADirectoryError(f"audit path must be a directory, got {str(root)!r}")
-        return cls(root, tuple(exclude) + _configured_exclusions(root))
-
-    def excluded(self, relative: str) -> bool:
-        """True when ``relative`` (a POSIX path) matches an exclusion pattern."""
-        return any(
-            fnmatch.fnmatch(relative, pattern) or relative.startswith(pattern.rstrip("*/") + "/")
-            for pattern in self.exclude
-        )
-
-    @property
-    def tracked(self) -> list[str] | None:
-        """Files tracked by git (relative POSIX paths), or None outside a git checkout."""
-        if not self._git_checked:
-            self._git_checked = True
-            try:
-                result = subprocess.run(
-                    ["git", "-C", str(self.root), "ls-files", "-z"],
-                    capture_output=True,
-                    check=True,
-                    timeout=30,
-                )
-            except (OSError, subprocess.SubprocessError):
-                self._tracked = None
-            else:
-                if (self.root / ".git").exists():
-                    names = result.stdout.decode("utf-8", "replace").split("\0")
-                    self._tracked = [n for n in names if n and not self.excluded(n)]
-        return self._tracked
-
-    def files(self) -> list[Path]:
-        """Project files worth reading: tracked files, or every file but the usual noise."""
-        if self._files is None:
-            if self.tracked is not None:
-                self._files = [self.root / n for n in self.tracked if (self.root / n).is_file()]
-            else:
-                self._files = [p for p in _walk(self.root) if not self.excluded(self.rel(p))]
-        return self._files
-
-    def rel(self, path: Path) -> str:
-        """Return ``path`` relative to the project root, POSIX style."""
-        return path.relative_to(self.root).as_posix()
-
-    def text_files(self, *suffixes: str) -> Iterator[tuple[Path, str]]:
-        """Yield ``(path, text)`` for readable text files with one of ``suffixes`` (all if none)."""
-        for path in self.files():
-            if suffixes and path.suffix not in suffixes and path.name not in suffixes:
-                continue
-            try:
-                if path.stat().st_size > 1_000_000:
-                    continue
-                yield path, path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-
-
-_NOISE = {".git", ".venv", "venv", "node_modules", "__pycache__", "build", ".tools", "mlruns"}
-
-
-def _walk(root: Path) -> Iterator[Path]:
-    for path in sorted(root.iterdir()):
-        if path.name in _NOISE or path.name.startswith(".ipynb_checkpoints"):
-            continue
-        if path.is_dir():
-            yield from _walk(path)
-        elif path.is_file():
-            yield path
-
-
-def _configured_exclusions(root: Path) -> tuple[str, ...]:
-    pyproject = root / "pyproject.toml"
-    if not pyproject.is_file():
-        return ()
-    try:
-        config = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"{pyproject}: cannot read [tool.mlops-course.audit]: {error}") from error
-    patterns = config.get("tool", {}).get("mlops-course", {}).get("audit", {}).get("exclude", [])
-    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-        raise ValueError(
-            f"{pyproject}: [tool.mlops-course.audit] exclude must be a list of strings"
-        )
-    return tuple(patterns)
-
-
-Check = Callable[[Project], Finding]
-CHECKS: list[Check] = []
-
-
-def check(function: Check) -> Check:
-    """Register a check run by :func:`audit` (in definition order)."""
-    CHECKS.append(function)
+def rule(function: Rule) -> Rule:
+    """Register a rule run by :func:`~mlops_course.audit.audit` (in definition order)."""
+    RULES.append(function)
     return function
 
 
@@ -230,7 +40,7 @@ def _tracked_with(
     ]
 
 
-@check
+@rule
 def code_versioned(project: Project) -> Finding:
     verdict = Verdict("code_versionne", "Code")
     if project.tracked is None:
@@ -241,7 +51,7 @@ def code_versioned(project: Project) -> Finding:
     return verdict.passed(f"{len(project.tracked)} fichiers suivis par git")
 
 
-@check
+@rule
 def data_not_in_git(project: Project) -> Finding:
     verdict = Verdict("donnees_hors_git", "Données")
     if project.tracked is None:
@@ -256,7 +66,7 @@ def data_not_in_git(project: Project) -> Finding:
     return verdict.passed("aucun fichier de données suivi par git")
 
 
-@check
+@rule
 def models_not_in_git(project: Project) -> Finding:
     verdict = Verdict("modeles_hors_git", "Modèle")
     if project.tracked is None:
@@ -277,7 +87,7 @@ def _code_mentions(
     return [project.rel(p) for p, text in project.text_files(*suffixes) if regex.search(text)]
 
 
-@check
+@rule
 def model_registry(project: Project) -> Finding:
     verdict = Verdict("modele_versionne", "Modèle")
     uses = _code_mentions(project, r"(?m)^\s*(import|from)\s+(mlflow|dvc)\b") or [
@@ -291,7 +101,7 @@ def model_registry(project: Project) -> Finding:
     )
 
 
-@check
+@rule
 def tests_present(project: Project) -> Finding:
     verdict = Verdict("tests", "Tests")
     tests = [p for p in project.files() if re.fullmatch(r"test_.*\.py|.*_test\.py", p.name)]
@@ -307,7 +117,7 @@ _PERFORMANCE_TEST = re.compile(
 )
 
 
-@check
+@rule
 def model_performance_test(project: Project) -> Finding:
     verdict = Verdict("test_performance", "Tests")
     found = [
@@ -326,7 +136,7 @@ def model_performance_test(project: Project) -> Finding:
 _ROUTE = r"@\w+\.(get|post|put|api_route|route)\(\s*['\"]{path}['\"]"
 
 
-@check
+@rule
 def health_route(project: Project) -> Finding:
     verdict = Verdict("api_health", "API")
     apis = _code_mentions(project, r"\bFastAPI\(|\bFlask\(|\bAPIRouter\(")
@@ -344,7 +154,7 @@ def _dockerfiles(project: Project) -> list[Path]:
     return [p for p in project.files() if p.name == "Dockerfile" or p.name.endswith(".Dockerfile")]
 
 
-@check
+@rule
 def dockerignore(project: Project) -> Finding:
     verdict = Verdict("dockerignore", "Docker")
     dockerfiles = _dockerfiles(project)
@@ -378,7 +188,7 @@ def _instructions(text: str) -> list[tuple[str, str]]:
     return out
 
 
-@check
+@rule
 def docker_healthcheck(project: Project) -> Finding:
     verdict = Verdict("docker_healthcheck", "Docker")
     dockerfiles = _dockerfiles(project)
@@ -386,15 +196,15 @@ def docker_healthcheck(project: Project) -> Finding:
         return verdict.unknown("aucun Dockerfile", required=False)
     for path in dockerfiles:
         instructions = _instructions(path.read_text(encoding="utf-8"))
-        checks = [rest for kw, rest in instructions if kw == "HEALTHCHECK"]
-        if not checks:
+        healthchecks = [rest for kw, rest in instructions if kw == "HEALTHCHECK"]
+        if not healthchecks:
             return verdict.failed(
                 f"{project.rel(path)} sans HEALTHCHECK",
                 "HEALTHCHECK CMD python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')\"",
             )
         installs = " ".join(rest for kw, rest in instructions if kw == "RUN")
         for tool in ("curl", "wget"):
-            if re.search(rf"\b{tool}\b", checks[-1]) and not re.search(
+            if re.search(rf"\b{tool}\b", healthchecks[-1]) and not re.search(
                 rf"install[^&;]*\b{tool}\b", installs
             ):
                 return verdict.failed(
@@ -404,7 +214,7 @@ def docker_healthcheck(project: Project) -> Finding:
     return verdict.passed("HEALTHCHECK présent et exécutable")
 
 
-@check
+@rule
 def docker_non_root(project: Project) -> Finding:
     verdict = Verdict("docker_non_root", "Docker")
     dockerfiles = _dockerfiles(project)
@@ -424,7 +234,7 @@ def docker_non_root(project: Project) -> Finding:
     return verdict.passed("le conteneur tourne sans root")
 
 
-@check
+@rule
 def ci_workflow(project: Project) -> Finding:
     verdict = Verdict("ci_cd", "CI/CD")
     names = [project.rel(p) for p in project.files()]
@@ -444,7 +254,7 @@ def ci_workflow(project: Project) -> Finding:
     )
 
 
-@check
+@rule
 def monitoring(project: Project) -> Finding:
     verdict = Verdict("monitoring", "Monitoring")
     found = _code_mentions(
@@ -458,7 +268,7 @@ def monitoring(project: Project) -> Finding:
     )
 
 
-@check
+@rule
 def prediction_logging(project: Project) -> Finding:
     verdict = Verdict("logging", "Logging")
     apis = _code_mentions(project, r"\bFastAPI\(|\bFlask\(")
@@ -484,7 +294,7 @@ _SECRET_PATTERNS = (
 _CODE_SUFFIXES = (".py", ".yml", ".yaml", ".toml", ".json", ".cfg", ".ini", ".sh", ".env", ".ipynb")
 
 
-@check
+@rule
 def no_secrets(project: Project) -> Finding:
     verdict = Verdict("secrets", "Sécurité")
     hits = []
@@ -505,7 +315,7 @@ def no_secrets(project: Project) -> Finding:
     return verdict.passed("aucune chaîne ressemblant à un secret")
 
 
-@check
+@rule
 def lockfile(project: Project) -> Finding:
     verdict = Verdict("lockfile", "Code")
     locks = (
@@ -530,7 +340,7 @@ def lockfile(project: Project) -> Finding:
     )
 
 
-@check
+@rule
 def gitignore(project: Project) -> Finding:
     verdict = Verdict("gitignore", "Code")
     path = project.root / ".gitignore"
@@ -565,7 +375,7 @@ def _docs(project: Project) -> list[tuple[Path, str]]:
     ]
 
 
-@check
+@rule
 def documentation(project: Project) -> Finding:
     verdict = Verdict("documentation", "Documentation")
     readmes = [
@@ -581,7 +391,7 @@ def documentation(project: Project) -> Finding:
     )
 
 
-@check
+@rule
 def rollback_documented(project: Project) -> Finding:
     verdict = Verdict("rollback", "Rollback")
     pattern = re.compile(
@@ -597,7 +407,7 @@ def rollback_documented(project: Project) -> Finding:
     )
 
 
-#: §8.4 "les erreurs classiques": mistake -> (consequence, remedy, audit check that catches it).
+#: §8.4 "les erreurs classiques": mistake -> (consequence, remedy, audit rule that catches it).
 CLASSIC_MISTAKES: dict[str, tuple[str, str, str]] = {
     "Pas de versioning du modèle": (
         "Impossible de reproduire ou rollback",
@@ -622,78 +432,3 @@ CLASSIC_MISTAKES: dict[str, tuple[str, str, str]] = {
 }
 
 #: The deliberately broken sample project (kept with the tests, excluded from this repo's audit).
-SAMPLE_PROJECT = "tests/fixtures/broken_project"
-_GIT_IDENTITY = ("-c", "user.name=mlops-course", "-c", "user.email=audit@example.invalid")
-
-
-def init_sample(destination: Path | str, source: Path | str | None = None) -> Path:
-    """Copy a sample project to ``destination`` and commit it in a fresh git repository.
-
-    ``source`` defaults to the broken sample of this repository. Returns the new project path.
-    """
-    import shutil
-
-    from mlops_course.config import project_root
-
-    source = Path(source) if source is not None else project_root() / SAMPLE_PROJECT
-    destination = Path(destination)
-    if destination.exists():
-        raise FileExistsError(f"destination must not exist yet, got {str(destination)!r}")
-    shutil.copytree(source, destination)
-    subprocess.run(["git", "init", "-q"], cwd=destination, check=True, capture_output=True)
-    commit_all(destination, "sample")
-    return destination
-
-
-def commit_all(project: Path | str, message: str = "update") -> None:
-    """Stage and commit every change of a sample project (after fixing its files)."""
-    for args in (["add", "-A", "-f"], ["commit", "-q", "--allow-empty", "-m", message]):
-        subprocess.run(["git", *_GIT_IDENTITY, *args], cwd=project, check=True, capture_output=True)
-
-
-def audit(
-    path: Path | str, *, extra_checks: Iterable[Check] = (), exclude: Iterable[str] = ()
-) -> AuditReport:
-    """Run every registered check (and ``extra_checks``) on the project at ``path``.
-
-    A check that crashes is reported as ``cannot tell`` with the error, never aborts the audit.
-    """
-    project = Project.at(path, exclude)
-    report = AuditReport(str(path))
-    for run in [*CHECKS, *extra_checks]:
-        try:
-            finding = run(project)
-        except Exception as error:  # one broken check must not hide the others
-            finding = Finding(
-                getattr(run, "__name__", "check"),
-                "?",
-                Status.UNKNOWN,
-                f"la vérification a échoué : {type(error).__name__}: {error}",
-                required=False,
-            )
-        if not isinstance(finding, Finding):
-            raise TypeError(f"check {run!r} must return a Finding, got {type(finding).__name__}")
-        report.findings.append(finding)
-    return report
-
-
-def cli(argv: list[str]) -> int:
-    """``mlops-course audit PATH [--json]``: exit 1 when a required item fails."""
-    parser = argparse.ArgumentParser(
-        prog="mlops-course audit", description="Audit a project against the chapter's checklist."
-    )
-    parser.add_argument("path", nargs="?", default=".", help="project directory (default: .)")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON (for CI)")
-    parser.add_argument("--exclude", action="append", default=[], help="glob of paths to skip")
-    args = parser.parse_args(argv)
-    try:
-        report = audit(args.path, exclude=args.exclude)
-    except (NotADirectoryError, ValueError) as error:
-        print(f"mlops-course audit: {error}", file=sys.stderr)
-        return 2
-    print(
-        json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
-        if args.json
-        else report.to_text()
-    )
-    return 0 if report.passed else 1
