@@ -78,7 +78,10 @@ WRONG_DOCKERFILES = [
     (_edit("COPY src/ ./src/\nCOPY models/ ./models/\n", "COPY . .\n"), "embarque des données"),
     (_edit("COPY src/ ./src/", "COPY src/ ."), "src/app.py depuis le WORKDIR"),
     (_edit("COPY models/ ./models/\n", ""), "models/model.pkl.*n'est pas dans l'image"),
-    (_edit("COPY src/ ./src/", "COPY app.py ./src/"), "COPY app.py — ce chemin n'existe pas"),
+    (
+        _edit("COPY src/ ./src/", "COPY app.py ./src/"),
+        "build échouerait : COPY app.py : rien de tel",
+    ),
     (_edit("FROM python:3.11-slim\n", ""), "commence par FROM"),
 ]
 

@@ -1,34 +1,30 @@
 """Checks for notebook 08 (best practices and the project audit).
 
-Exercise 1 reads the learner's Dockerfile the way a build would (working directory, copied
-files, users, installs), runs its health check against a stand-in API, then audits a copy of
-the broken sample with it. Exercises 2 and 3 run the learner's functions on histories and
-sample projects where the typical mistakes give a different answer.
+Exercise 1 works out the image the learner's Dockerfile builds from the broken sample
+(:func:`~mlops_course.containers.image.simulate_image`), runs its health check against a
+stand-in API (:mod:`~mlops_course.checks.healthcheck`), then audits a copy of the sample
+with it. Exercises 2 and 3 run the learner's functions on histories and sample projects
+where the typical mistakes give a different answer.
 """
 
 from __future__ import annotations
 
 import ast
-import os
 import posixpath
 import re
 import shlex
-import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from fnmatch import fnmatch
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from mlops_course import audit, containers
-from mlops_course.checks import call, expect, fail, require, success
+from mlops_course.checks import call, expect, fail, healthcheck, require, success
 from mlops_course.config import project_root
 from mlops_course.containers.dockerfile import split_options
+from mlops_course.containers.image import SYSTEM, ImageContents, simulate_image
 
 # --------------------------------------------------------------------------------------
 # Exercise 1: the broken sample's Dockerfile
@@ -40,29 +36,9 @@ APP_FILE = "src/app.py"
 MODEL_FILE = "models/model.pkl"
 #: uvicorn's defaults when ``--host`` / ``--port`` are not given.
 UVICORN_HOST, UVICORN_PORT = "127.0.0.1", 8000
-#: Hosts a health check inside the container can reach the API on.
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "0.0.0.0"}
-#: Routes that answer while the API is up.
-HEALTH_ROUTES = {"/health", "/ready"}
-#: Users that exist in python:3.11-slim without being created.
-BUILTIN_USERS = {"nobody"}
 #: Import names of the sample's requirements.txt distributions.
 _IMPORT_NAMES = {"scikit-learn": "sklearn"}
-
 _URL = re.compile(r"https?://(\[[^\]]*\]|[^/:'\"\s)]+)(?::(\d+))?(/[^\s'\"),;]*)?")
-_PYTHON = re.compile(r"(?:/usr(?:/local)?/bin/)?python3?(?:\.\d+)?")
-_SECONDS = 10
-
-
-@dataclass
-class _Image:
-    """What a build of the learner's final stage leaves in the image, step by step."""
-
-    workdir: str = "/"
-    files: set[str] = field(default_factory=set)
-    user: str = "root"
-    created_users: set[str] = field(default_factory=set)
-    installed: set[str] = field(default_factory=set)
 
 
 def _context_files() -> list[str]:
@@ -85,70 +61,35 @@ def _words(arguments: str, line: int) -> list[str]:
         raise fail(f"ligne {line} : guillemets mal fermés ({arguments[:60]}…).") from error
 
 
-def _segments(words: list[str]) -> list[list[str]]:
-    segments: list[list[str]] = [[]]
-    for word in words:
-        if word in {"&&", ";", "||", "|"}:
-            segments.append([])
-        else:
-            segments[-1].append(word)
-    return [s for s in segments if s]
-
-
-def _copy(image: _Image, sources: Sequence[str], dest: str, context: list[str], line: int) -> None:
-    """Apply ``COPY sources dest`` to ``image`` (Docker's rules for files and folders)."""
-    target = posixpath.normpath(posixpath.join(image.workdir, dest))
-    folders = {posixpath.dirname(f) for f in image.files} | {image.workdir}
-    into_folder = dest.endswith(("/", "/.")) or dest == "." or len(sources) > 1
-    into_folder = into_folder or target in folders
-    for source in sources:
-        name = posixpath.normpath(source.lstrip("/"))
-        if name == ".":
-            image.files |= {posixpath.join(target, f) for f in context}
+def _check_installs(text: str, final: list[containers.Instruction]) -> None:
+    """pip runs as root, on a requirements file already copied into the image."""
+    user, lines = "root", text.splitlines()
+    for ins in final:
+        if ins.keyword == "USER":
+            user = ins.arguments.split(":")[0].strip()
+        if ins.keyword != "RUN":
             continue
-        inside = [f for f in context if f.startswith(name + "/")]
-        matched = [f for f in context if fnmatch(f, name)]
-        if inside:  # a folder: its content goes into the destination
-            image.files |= {posixpath.join(target, f[len(name) + 1 :]) for f in inside}
-        elif matched:
-            for f in matched:
-                single = not into_folder and len(matched) == 1
-                image.files.add(target if single else posixpath.join(target, posixpath.basename(f)))
-        else:
-            raise fail(
-                f"ligne {line} : COPY {source} — ce chemin n'existe pas dans le projet, le build "
-                "échouerait. Les chemins de COPY partent de la racine du projet."
-            )
-
-
-def _pip_install(image: _Image, words: list[str], line: int) -> None:
-    if image.user not in {"root", "0"}:
-        raise fail(
-            f"ligne {line} : pip install s'exécute après USER {image.user} ; cet utilisateur ne "
+        words = _words(split_options(ins.arguments)[1], ins.line)
+        if not ({"pip", "pip3"} & {posixpath.basename(w) for w in words} and "install" in words):
+            continue
+        expect(
+            user in {"root", "0"},
+            f"ligne {ins.line} : pip install s'exécute après USER {user} ; cet utilisateur ne "
             "peut pas écrire dans l'environnement Python de l'image. Installez les dépendances "
-            "(en root) avant de changer d'utilisateur."
+            "(en root) avant de changer d'utilisateur.",
         )
-    after = words[words.index("install") + 1 :]
-    for index, word in enumerate(after):
-        path = ""
-        if word in {"-r", "--requirement"} and index + 1 < len(after):
-            path = after[index + 1]
-        elif word.startswith(("--requirement=", "-r")) and word not in {"-r"}:
-            path = word.split("=", 1)[-1] if "=" in word else word[2:]
-        if path:
-            full = posixpath.normpath(posixpath.join(image.workdir, path))
-            expect(
-                full in image.files,
-                f"ligne {line} : pip install -r {path} — ce fichier n'est pas (encore) dans "
-                "l'image à cet endroit : copiez-le avant de l'installer.",
-            )
-            image.installed |= _requirements()
-        elif not word.startswith("-") and (index == 0 or after[index - 1] not in {"-r"}):
-            image.installed.add(re.split(r"[<>=!~\[]", word)[0].lower())
+        before = simulate_image("\n".join(lines[: ins.line - 1]), _context_files())
+        for flag, path in pairwise(words):
+            if flag in {"-r", "--requirement"}:
+                expect(
+                    before.has(posixpath.normpath(posixpath.join(before.workdir, path))),
+                    f"ligne {ins.line} : pip install -r {path} — ce fichier n'est pas (encore) "
+                    "dans l'image à cet endroit : copiez-le avant de l'installer.",
+                )
 
 
-def _build(text: str) -> tuple[_Image, list[containers.Instruction]]:
-    """Replay the final stage of ``text`` on the sample's context; a build error is a hint."""
+def _build(text: str) -> tuple[ImageContents, list[containers.Instruction]]:
+    """The image ``text`` builds from the sample; what would fail the build is a hint."""
     try:
         instructions = containers.parse_dockerfile(text)
     except ValueError as error:
@@ -159,39 +100,31 @@ def _build(text: str) -> tuple[_Image, list[containers.Instruction]]:
         bool(instructions) and instructions[0].keyword in {"FROM", "ARG"},
         "un Dockerfile commence par FROM (l'image de base).",
     )
-    last = max(i.stage for i in instructions)
-    final = [i for i in instructions if i.stage == last]
-    image, context = _Image(), _context_files()
-    for ins in final:
-        options, rest = split_options(ins.arguments)
-        if ins.keyword == "WORKDIR":
-            image.workdir = posixpath.normpath(posixpath.join(image.workdir, rest))
-        elif ins.keyword in {"COPY", "ADD"} and not any(o.startswith("--from") for o in options):
-            words = _words(rest, ins.line)
-            expect(
-                len(words) >= 2, f"ligne {ins.line} : COPY attend une source et une destination."
-            )
-            _copy(image, words[:-1], words[-1], context, ins.line)
-        elif ins.keyword == "RUN":
-            for segment in _segments(_words(rest, ins.line)):
-                program = posixpath.basename(segment[0])
-                if program in {"useradd", "adduser"}:
-                    image.created_users |= {w for w in segment[1:] if w and not w.startswith("-")}
-                elif {program, *segment[1:3]} & {"pip", "pip3"} and "install" in segment:
-                    _pip_install(image, segment, ins.line)
-        elif ins.keyword == "USER":
-            user = rest.split(":")[0].strip()
-            expect(
-                user in image.created_users | BUILTIN_USERS | {"root", "0"} or user.isdigit(),
-                f"ligne {ins.line} : USER {user} — cet utilisateur n'existe pas dans l'image "
-                "(aucun RUN useradd/adduser ne l'a créé avant cette ligne) : le conteneur ne "
-                "démarrerait pas.",
-            )
-            image.user = user
+    for ins in instructions:
+        if ins.keyword in {"COPY", "ADD", "RUN"}:
+            _words(split_options(ins.arguments)[1], ins.line)
+    image = simulate_image(text, _context_files())
+    missing = [p for p in image.problems if p.startswith("COPY")]
+    expect(
+        not missing,
+        f"le build échouerait : {missing[0] if missing else ''}. Les chemins de COPY partent "
+        "de la racine du projet.",
+    )
+    final = [i for i in instructions if i.stage == max(j.stage for j in instructions)]
+    _check_installs(text, final)
     return image, instructions
 
 
-def _served_port(instructions: list[containers.Instruction], image: _Image) -> int:
+def _option(words: list[str], name: str, default: str) -> str:
+    for index, word in enumerate(words):
+        if word == name and index + 1 < len(words):
+            return words[index + 1]
+        if word.startswith(name + "="):
+            return word.split("=", 1)[1]
+    return default
+
+
+def _served_port(instructions: list[containers.Instruction], image: ImageContents) -> int:
     """Check the image's CMD serves the sample's app on every interface; return its port."""
     try:
         command = containers.image_command(instructions)
@@ -211,41 +144,40 @@ def _served_port(instructions: list[containers.Instruction], image: _Image) -> i
         "(objet app), et uvicorn la désigne par module:objet, en notation pointée depuis le "
         "WORKDIR (comme dans le Dockerfile d'origine).",
     )
-
-    def option(name: str, default: str) -> str:
-        for index, word in enumerate(words):
-            if word == name and index + 1 < len(words):
-                return words[index + 1]
-            if word.startswith(name + "="):
-                return word.split("=", 1)[1]
-        return default
-
-    host = option("--host", UVICORN_HOST)
+    host = _option(words, "--host", UVICORN_HOST)
     expect(
         host in {"0.0.0.0", "::"},
         f"uvicorn écoute sur {host} : dans un conteneur, cette adresse n'est joignable que "
         "depuis le conteneur lui-même (docker run -p ne l'atteint pas). Faites-le écouter "
         "sur toutes les interfaces (--host).",
     )
-    port = option("--port", str(UVICORN_PORT))
+    port = _option(words, "--port", str(UVICORN_PORT))
     expect(port.isdigit(), f"--port {port} : on attend un numéro de port.")
     expect(
-        "uvicorn" in image.installed,
-        "uvicorn n'est pas installé dans l'image : installez les dépendances du projet "
-        "(requirements.txt) avec pip.",
-    )
-    missing = sorted(_requirements() - image.installed)
-    expect(
-        not missing,
-        f"les dépendances {missing} ne sont pas installées dans l'image : installez "
-        "requirements.txt avec pip.",
+        "deps" in image.installs.get(SYSTEM, set()),
+        "les dépendances ne sont pas installées dans l'image (uvicorn, FastAPI...) : "
+        "installez requirements.txt avec pip.",
     )
     return int(port)
 
 
-def _check_files(image: _Image) -> None:
+def _check_user(image: ImageContents) -> None:
+    user = image.user or "root"
+    expect(
+        user not in {"root", "0"},
+        "l'image tourne en root : créez un utilisateur (useradd dans un RUN) et passez-y "
+        "avec USER avant le CMD.",
+    )
+    expect(
+        user in image.users or user.isdigit(),
+        f"USER {user} : cet utilisateur n'existe pas dans l'image (aucun RUN useradd/adduser "
+        "ne le crée) : le conteneur ne démarrerait pas.",
+    )
+
+
+def _check_files(image: ImageContents) -> None:
     def present(relative: str) -> bool:
-        return posixpath.join(image.workdir, relative) in image.files
+        return image.has(posixpath.join(image.workdir, relative))
 
     expect(
         present(APP_FILE),
@@ -270,17 +202,17 @@ def _healthcheck_code(argv: list[str]) -> str:
     """Return the Python source of ``python -c CODE`` in the health check, or ''."""
     words = argv if argv[:2] != ["/bin/sh", "-c"] else _words(argv[2], 0)
     for index, word in enumerate(words[:-2]):
-        if _PYTHON.fullmatch(word) and words[index + 1] == "-c":
+        if healthcheck.PYTHON.fullmatch(word) and words[index + 1] == "-c":
             return words[index + 2]
     return ""
 
 
-def _check_healthcheck_text(argv: list[str] | None, port: int) -> None:
-    expect(
-        argv is not None,
-        "pas de HEALTHCHECK (ou HEALTHCHECK NONE) : Docker ne saura pas dire si l'API répond.",
-    )
-    assert argv is not None
+def _check_healthcheck_text(argv: list[str] | None, port: int) -> list[str]:
+    """Check what the health check says before running it; return its command."""
+    if argv is None:
+        raise fail(
+            "pas de HEALTHCHECK (ou HEALTHCHECK NONE) : Docker ne saura pas dire si l'API répond."
+        )
     text = " ".join(argv)
     expect(
         not re.search(r"\b(curl|wget)\b", text),
@@ -288,15 +220,14 @@ def _check_healthcheck_text(argv: list[str] | None, port: int) -> None:
         "Python (python -c avec urllib.request).",
     )
     url = _URL.search(text)
-    expect(
-        url is not None,
-        "le HEALTHCHECK n'interroge aucune URL : une commande comme `true` ou `exit 0` dit "
-        "« healthy » même quand l'API est tombée. Interrogez sa route de santé en HTTP.",
-    )
-    assert url is not None
+    if url is None:
+        raise fail(
+            "le HEALTHCHECK n'interroge aucune URL : une commande comme `true` ou `exit 0` dit "
+            "« healthy » même quand l'API est tombée. Interrogez sa route de santé en HTTP."
+        )
     host, given_port, path = url.group(1), url.group(2), url.group(3) or "/"
     expect(
-        host in LOCAL_HOSTS,
+        host in healthcheck.LOCAL_HOSTS,
         f"le HEALTHCHECK vise l'hôte {host} : il s'exécute dans le conteneur, l'API y est "
         "en local (127.0.0.1 ou localhost).",
     )
@@ -311,7 +242,7 @@ def _check_healthcheck_text(argv: list[str] | None, port: int) -> None:
         "autre port : les deux doivent correspondre.",
     )
     expect(
-        path.split("?")[0] in HEALTH_ROUTES,
+        path.split("?")[0] in healthcheck.HEALTH_ROUTES,
         f"le HEALTHCHECK interroge {path} : ce n'est pas une route de santé. Interrogez /health "
         "(la route que l'audit demande d'ajouter à l'API).",
     )
@@ -336,92 +267,25 @@ def _check_healthcheck_text(argv: list[str] | None, port: int) -> None:
                 f"le HEALTHCHECK importe {name.split('.')[0]}, qui n'est pas installé dans "
                 "l'image : utilisez la bibliothèque standard (urllib.request).",
             )
-
-
-class _StandInApi(BaseHTTPRequestHandler):
-    """Answers the health routes with the status the server holds, anything else with 404."""
-
-    def do_GET(self) -> None:
-        route = self.path.split("?")[0]
-        status = self.server.status if route in HEALTH_ROUTES else 404  # type: ignore[attr-defined]
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b'{"status": "ok"}' if status == 200 else b"{}")
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep the notebook quiet
-        return
-
-
-@contextmanager
-def _stand_in_api(status: int) -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _StandInApi)
-    server.status = status  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield int(server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def _closed_port() -> int:
-    with _stand_in_api(200) as port:
-        pass
-    return port
-
-
-def _run_healthcheck(argv: list[str], served: int, port: int, shims: Path) -> int | None:
-    """Run the health check with the served port pointed at ``port``; None on a timeout."""
-    local = "|".join(re.escape(h) for h in sorted(LOCAL_HOSTS))
-    address = re.compile(rf"(?:{local}):{served}(?!\d)")
-    args = [address.sub(f"127.0.0.1:{port}", word) for word in argv]
-    args = [str(shims / "python") if _PYTHON.fullmatch(word) else word for word in args]
-    if args[:2] == ["/bin/sh", "-c"]:  # the image's python is on the PATH: use the shim's
-        args[2] = re.sub(r"(?<![\w/.-])/usr(?:/local)?/bin/(?=python)", "", args[2])
-    env = {**os.environ, "PATH": f"{shims}{os.pathsep}{os.environ.get('PATH', '')}"}
-    try:
-        done = subprocess.run(
-            args,
-            env=env,
-            capture_output=True,
-            timeout=_SECONDS,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        return None
-    except OSError:
-        return 127
-    return done.returncode
+    return argv
 
 
 def _check_healthcheck_runs(argv: list[str], served: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        shims = Path(folder)
-        for name in ("python", "python3", "python3.11"):
-            shim = shims / name
-            shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
-            shim.chmod(0o755)
-        with _stand_in_api(200) as port:
-            up = _run_healthcheck(argv, served, port, shims)
-        expect(
-            up == 0,
-            "contre une API qui répond 200 sur sa route de santé, votre HEALTHCHECK "
-            + (f"dépasse {_SECONDS} s" if up is None else f"sort avec le code {up} au lieu de 0")
-            + " : le conteneur ne serait jamais « healthy ».",
-        )
-        with _stand_in_api(503) as port:
-            erroring = _run_healthcheck(argv, served, port, shims)
-        down = _run_healthcheck(argv, served, _closed_port(), shims)
+    codes = healthcheck.exit_codes(argv, served)
+    up = codes["up"]
     expect(
-        down != 0,
+        up == 0,
+        "contre une API qui répond 200 sur sa route de santé, votre HEALTHCHECK "
+        + (f"dépasse {healthcheck.TIMEOUT_S} s" if up is None else f"sort avec le code {up}")
+        + " au lieu de réussir : le conteneur ne serait jamais « healthy ».",
+    )
+    expect(
+        codes["down"] != 0,
         "quand rien n'écoute sur le port, votre HEALTHCHECK sort avec le code 0 : il doit "
         "échouer (ne rattrapez pas l'erreur : pas de `|| exit 0`, pas de try/except muet).",
     )
     expect(
-        erroring != 0,
+        codes["error"] != 0,
         "quand l'API répond 503 (pas prête), votre HEALTHCHECK sort avec le code 0 : une "
         "réponse d'erreur doit le faire échouer.",
     )
@@ -433,15 +297,9 @@ def exercice_1(dockerfile_corrige: str) -> None:
     expect(isinstance(text, str), "on attend le texte du Dockerfile (une chaîne).")
     image, instructions = _build(text)
     port = _served_port(instructions, image)
-    expect(
-        image.user not in {"root", "0"},
-        "l'image tourne en root : créez un utilisateur (useradd dans un RUN) et passez-y "
-        "avec USER avant le CMD.",
-    )
+    _check_user(image)
     _check_files(image)
-    argv = containers.healthcheck_command(instructions)
-    _check_healthcheck_text(argv, port)
-    assert argv is not None
+    argv = _check_healthcheck_text(containers.healthcheck_command(instructions), port)
     _check_healthcheck_runs(argv, port)
     with tempfile.TemporaryDirectory() as tmp:
         project = audit.init_sample(Path(tmp) / "projet")
