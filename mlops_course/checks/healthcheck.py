@@ -7,8 +7,10 @@ pointed at a local server that answers 200, then 503, then nothing at all.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -27,6 +29,26 @@ HEALTH_ROUTES = frozenset({"/health", "/ready"})
 PYTHON = re.compile(r"(?:/usr(?:/local)?/bin/)?python3?(?:\.\d+)?")
 #: Docker's default ``--timeout`` is 30 s; a health check here gets a third of it.
 TIMEOUT_S = 10
+
+
+def python_code(argv: list[str]) -> str:
+    """Return the source of ``python -c CODE`` in a health check command, or ''."""
+    words = shlex.split(argv[2]) if argv[:2] == ["/bin/sh", "-c"] else argv
+    for index, word in enumerate(words[:-2]):
+        if PYTHON.fullmatch(word) and words[index + 1] == "-c":
+            return words[index + 2]
+    return ""
+
+
+def imported_modules(code: str) -> set[str]:
+    """Return the top-level modules Python ``code`` imports (SyntaxError if it is not Python)."""
+    names = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
 
 
 class _StandInApi(BaseHTTPRequestHandler):

@@ -9,7 +9,6 @@ where the typical mistakes give a different answer.
 
 from __future__ import annotations
 
-import ast
 import posixpath
 import re
 import shlex
@@ -61,6 +60,16 @@ def _words(arguments: str, line: int) -> list[str]:
         raise fail(f"ligne {line} : guillemets mal fermés ({arguments[:60]}…).") from error
 
 
+def _simulate(text: str) -> ImageContents:
+    try:
+        return simulate_image(text, _context_files())
+    except (ValueError, IndexError, StopIteration) as error:
+        raise fail(
+            "le Dockerfile ne se lit pas jusqu'au bout : une instruction est incomplète (FROM "
+            "sans image, COPY sans destination, guillemets non fermés…)."
+        ) from error
+
+
 def _check_installs(text: str, final: list[containers.Instruction]) -> None:
     """pip runs as root, on a requirements file already copied into the image."""
     user, lines = "root", text.splitlines()
@@ -78,7 +87,7 @@ def _check_installs(text: str, final: list[containers.Instruction]) -> None:
             "peut pas écrire dans l'environnement Python de l'image. Installez les dépendances "
             "(en root) avant de changer d'utilisateur.",
         )
-        before = simulate_image("\n".join(lines[: ins.line - 1]), _context_files())
+        before = _simulate("\n".join(lines[: ins.line - 1]))
         for flag, path in pairwise(words):
             if flag in {"-r", "--requirement"}:
                 expect(
@@ -101,9 +110,9 @@ def _build(text: str) -> tuple[ImageContents, list[containers.Instruction]]:
         "un Dockerfile commence par FROM (l'image de base).",
     )
     for ins in instructions:
-        if ins.keyword in {"COPY", "ADD", "RUN"}:
+        if ins.keyword in {"COPY", "ADD", "RUN", "ENV"}:
             _words(split_options(ins.arguments)[1], ins.line)
-    image = simulate_image(text, _context_files())
+    image = _simulate(text)
     missing = [p for p in image.problems if p.startswith("COPY")]
     expect(
         not missing,
@@ -198,15 +207,6 @@ def _check_files(image: ImageContents) -> None:
     )
 
 
-def _healthcheck_code(argv: list[str]) -> str:
-    """Return the Python source of ``python -c CODE`` in the health check, or ''."""
-    words = argv if argv[:2] != ["/bin/sh", "-c"] else _words(argv[2], 0)
-    for index, word in enumerate(words[:-2]):
-        if healthcheck.PYTHON.fullmatch(word) and words[index + 1] == "-c":
-            return words[index + 2]
-    return ""
-
-
 def _check_healthcheck_text(argv: list[str] | None, port: int) -> list[str]:
     """Check what the health check says before running it; return its command."""
     if argv is None:
@@ -246,27 +246,21 @@ def _check_healthcheck_text(argv: list[str] | None, port: int) -> list[str]:
         f"le HEALTHCHECK interroge {path} : ce n'est pas une route de santé. Interrogez /health "
         "(la route que l'audit demande d'ajouter à l'API).",
     )
-    code = _healthcheck_code(argv)
-    expect(bool(code), 'le HEALTHCHECK doit être une commande Python : python -c "...".')
     try:
-        tree = ast.parse(code)
-    except SyntaxError as error:
+        code = healthcheck.python_code(argv)
+        imported = healthcheck.imported_modules(code) if code else set()
+    except (ValueError, SyntaxError) as error:
         raise fail(
-            f"le code Python du HEALTHCHECK ne compile pas (ligne {error.lineno})."
+            "le HEALTHCHECK ne se lit pas : guillemets ou code Python incomplets."
         ) from error
-    allowed = set(sys.stdlib_module_names) | {
-        _IMPORT_NAMES.get(name, name).replace("-", "_") for name in _requirements()
-    }
-    for node in ast.walk(tree):
-        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-        if isinstance(node, ast.ImportFrom) and node.module:
-            names = [node.module]
-        for name in names:
-            expect(
-                name.split(".")[0] in allowed,
-                f"le HEALTHCHECK importe {name.split('.')[0]}, qui n'est pas installé dans "
-                "l'image : utilisez la bibliothèque standard (urllib.request).",
-            )
+    expect(bool(code), 'le HEALTHCHECK doit être une commande Python : python -c "...".')
+    installed = {_IMPORT_NAMES.get(name, name).replace("-", "_") for name in _requirements()}
+    foreign = sorted(imported - set(sys.stdlib_module_names) - installed)
+    expect(
+        not foreign,
+        f"le HEALTHCHECK importe {', '.join(foreign)}, qui n'est pas installé dans l'image : "
+        "utilisez la bibliothèque standard (urllib.request).",
+    )
     return argv
 
 
