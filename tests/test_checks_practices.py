@@ -197,6 +197,7 @@ def test_exercise_2_refuses_typical_rollback_mistakes(check_contract) -> None:
             (_pops, r"modifie l'historique"),
             (_returns_none_when_impossible, r"\[3\].*levez ValueError au lieu de renvoyer None"),
             (_index_error_on_empty, r"historique \[\].*lève IndexError.*levez ValueError"),
+            (lambda history: str(_previous(history)), r"numéro de version \(int\), pas '1'"),
         ],
     )
 

@@ -350,6 +350,10 @@ def exercice_2(version_precedente: Callable[[list[int]], int]) -> None:
             f"votre fonction modifie l'historique qu'elle reçoit ({history} devient {given}) : "
             "c'est la mémoire des promotions, ne la changez pas (pas de pop ni de remove).",
         )
+        expect(
+            isinstance(got, int) and not isinstance(got, bool),
+            f"historique {history} : renvoyez un numéro de version (int), pas {got!r}.",
+        )
         expect(got == _previous(history), _rollback_hint(history, got))
     for history in ([3], [2, 2], []):
         try:
