@@ -103,7 +103,7 @@ nbval: install ## Rejouer les notebooks de cours avec nbval et comparer les sort
 site: install ## Le cours en site web statique (build/site/html), notebooks avec leurs sorties
 	@$(COURSE) site --jobs $(JOBS)
 
-test-browser: install ## Tests dans un vrai navigateur (Chromium du système) : le site construit
+test-browser: install ## Tests dans un vrai navigateur (Chromium du système) : le site, les retours dans JupyterLab
 	$(RUN) pytest tests/browser -q $(PYTEST_ARGS)
 
 binder: install ## Régénérer binder/requirements.txt depuis uv.lock

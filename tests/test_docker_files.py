@@ -372,6 +372,20 @@ def test_simulated_image_of_the_dockerfile_holds_what_the_api_needs() -> None:
     assert not image.has_folder("/app/mlops_course"), "the code travels inside the venv only"
 
 
+def test_simulated_copy_into_the_working_folder_keeps_the_file_names() -> None:
+    from mlops_course.containers.image import simulate_image
+
+    text = "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nCOPY README.md /app\n"
+    text += "COPY src/app.py src/\nCOPY data/a.csv data.csv\n"
+    image = simulate_image(text, ["requirements.txt", "README.md", "src/app.py", "data/a.csv"])
+    assert image.files == {
+        "/app/requirements.txt",
+        "/app/README.md",
+        "/app/src/app.py",
+        "/app/data.csv",
+    }
+
+
 def test_simulated_build_of_the_chapters_dockerfile_misses_its_app_folder() -> None:
     from mlops_course.checks.docker import _context
     from mlops_course.containers.image import simulate_image

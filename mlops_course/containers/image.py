@@ -86,8 +86,12 @@ def _absolute(path: str, workdir: str) -> str:
 def _copy_from_context(
     state: ImageContents, sources: list[str], destination: str, context: list[str]
 ) -> None:
-    into_folder = destination.endswith("/") or len(sources) > 1
     target = _absolute(destination, state.workdir)
+    # A destination ending in "/" or "." (COPY requirements.txt .), or a folder that already
+    # exists (the WORKDIR), receives files under their own names.
+    named_folder = destination.endswith(("/", "/.")) or destination == "."
+    existing_folder = target == state.workdir or state.has_folder(target)
+    into_folder = named_folder or existing_folder or len(sources) > 1
     for source in sources:
         clean = posixpath.normpath(source.lstrip("/")) if source not in {".", "./"} else "."
         if clean == ".":
