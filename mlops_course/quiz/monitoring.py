@@ -71,7 +71,7 @@ QUESTIONS = (
         title="Significatif n'est pas important",
         text=(
             "Sur un million de lignes, une colonne est décalée de 0,01 écart-type, un "
-            "changement que personne ne remarquerait. Le test KS donne p = 2e-9. Que faut-il "
+            "changement que personne ne remarquerait. Le test KS donne p = 1e-5. Que faut-il "
             "en faire ?"
         ),
         choices={
@@ -87,8 +87,8 @@ QUESTIONS = (
             "demandez-vous de combien la colonne a bougé.",
             "c": "Jeter des données pour changer le verdict, c'est régler le test au hasard "
             "du tirage ; mesurez plutôt l'ampleur du changement.",
-            "d": "Holm multiplie la p-value par le nombre de colonnes au plus : 2e-9 reste "
-            "minuscule.",
+            "d": "Holm multiplie la p-value par le nombre de colonnes au plus : même sur 50 "
+            "colonnes, 1e-5 reste bien sous 0,05.",
         },
         explanation=(
             "La p-value répond à « la différence est-elle réelle ? », la taille d'effet à "
@@ -206,7 +206,7 @@ QUESTIONS = (
         explanation=(
             "Le data drift se voit tout de suite (les entrées suffisent) ; le concept drift "
             "ne se voit qu'en comparant les prédictions aux vrais labels, souvent des jours "
-            "plus tard : c'est pourquoi on surveille les deux (précision réalisée via "
+            "plus tard : c'est pourquoi on surveille les deux (accuracy réalisée via "
             "`POST /feedback`)."
         ),
         item=ITEM,
