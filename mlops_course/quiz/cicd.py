@@ -53,7 +53,7 @@ QUESTIONS = (
             "ne bloquerait rien.",
             "b": "Un échantillon qui change à chaque exécution fait varier le score sans que "
             "le modèle ait changé : la porte deviendrait aléatoire.",
-            "c": "Elles n'ont souvent pas encore leurs vrais labels, et elles changent "
+            "c": "Elles n'ont souvent pas encore leurs vraies étiquettes, et elles changent "
             "chaque jour : le test ne serait pas reproductible.",
         },
         explanation=(

@@ -148,7 +148,7 @@ QUESTIONS = (
         explanation=(
             "Un drift dit que les entrées ont changé, pas pourquoi. Si la cause est une "
             "panne (collecte, capteur, bug d'un pipeline), on la répare ; on ne réentraîne "
-            "que si le monde a vraiment changé et que des labels récents existent."
+            "que si le monde a vraiment changé et que des étiquettes récentes existent."
         ),
         item=ITEM,
     ),
@@ -191,8 +191,8 @@ QUESTIONS = (
         choices={
             "a": "Le détecteur de data drift, puisque la cible a changé.",
             "b": "Le test du Chi-2 sur les classes prédites.",
-            "c": "Seul le suivi de la performance, une fois les vrais labels arrivés : c'est "
-            "un concept drift, invisible dans les entrées.",
+            "c": "Seul le suivi de la performance, une fois les vraies étiquettes arrivées : "
+            "c'est un concept drift, invisible dans les entrées.",
             "d": "Personne : un modèle ne peut pas se dégrader si ses entrées ne changent pas.",
         },
         answer="c",
@@ -205,7 +205,7 @@ QUESTIONS = (
         },
         explanation=(
             "Le data drift se voit tout de suite (les entrées suffisent) ; le concept drift "
-            "ne se voit qu'en comparant les prédictions aux vrais labels, souvent des jours "
+            "ne se voit qu'en comparant les prédictions aux vraies étiquettes, souvent des jours "
             "plus tard : c'est pourquoi on surveille les deux (accuracy réalisée via "
             "`POST /feedback`)."
         ),
