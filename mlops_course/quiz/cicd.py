@@ -53,7 +53,7 @@ QUESTIONS = (
             "ne bloquerait rien.",
             "b": "Un échantillon qui change à chaque exécution fait varier le score sans que "
             "le modèle ait changé : la porte deviendrait aléatoire.",
-            "c": "Elles n'ont souvent pas encore leurs vrais labels, et elles changent "
+            "c": "Elles n'ont souvent pas encore leurs vraies étiquettes, et elles changent "
             "chaque jour : le test ne serait pas reproductible.",
         },
         explanation=(
@@ -101,7 +101,7 @@ QUESTIONS = (
             "performance dans le job `check`. Que se passe-t-il ?"
         ),
         choices={
-            "a": "Le job `docker` ne démarre pas : rien n'est construit, rien n'est déployé.",
+            "a": "Le job `docker` ne démarre pas : rien n'est construit ni publié.",
             "b": "Le job `docker` construit l'image, mais ne la publie pas.",
             "c": "Les deux jobs tournent en parallèle ; seul `check` est rouge.",
             "d": "GitHub relance `check` jusqu'à ce qu'il passe.",
@@ -146,30 +146,35 @@ QUESTIONS = (
     ),
     Question(
         id="06.fork",
-        title="Publier depuis une pull request",
+        title="Une pull request venue d'un fork",
         text=(
-            "Le workflow du chapitre publie l'image (`push: true`, `secrets.GITHUB_TOKEN`) "
-            "sur chaque pull request. Que se passe-t-il pour une pull request venue d'un "
-            "**fork** ?"
+            "Un contributeur extérieur ouvre une pull request depuis son **fork** (sa copie "
+            "du dépôt). Le workflow de CI du dépôt (`ci.yml`) y tourne exactement comme sur "
+            "`main`. Pourquoi ?"
         ),
         choices={
-            "a": "L'image du contributeur remplace celle de production.",
-            "b": "Le job échoue : sur une pull request venue d'un fork, le workflow n'a pas "
-            "les droits d'écriture ni les secrets du dépôt.",
-            "c": "GitHub publie l'image dans le compte du contributeur.",
-            "d": "Rien de particulier : le workflow tourne comme sur `main`.",
+            "a": "Parce que GitHub copie les secrets du dépôt dans le fork du contributeur.",
+            "b": "Parce qu'il n'utilise aucun secret et ne demande qu'un jeton en lecture "
+            "seule : c'est tout ce que GitHub accorde à une contribution extérieure.",
+            "c": "Parce qu'il publie l'image dans le compte du contributeur plutôt que dans "
+            "celui du dépôt.",
+            "d": "Parce que GitHub l'exécute avec le jeton personnel du contributeur.",
         },
         answer="b",
         hints={
-            "a": "GitHub protège justement le dépôt contre cela : un fork ne reçoit pas les "
-            "droits d'écriture.",
-            "c": "Le workflow s'exécute dans le contexte du dépôt cible, pas du fork.",
-            "d": "Un fork n'a pas les mêmes droits que `main` : c'est une protection.",
+            "a": "GitHub fait l'inverse : une pull request venue d'un fork ne reçoit pas les "
+            "secrets du dépôt, pour qu'un inconnu ne puisse pas les lire.",
+            "c": "Ce workflow ne publie rien : la publication vit dans un autre workflow, "
+            "déclenché par un tag de version.",
+            "d": "Le workflow tourne dans le contexte du dépôt cible, avec le `GITHUB_TOKEN` "
+            "que GitHub crée pour l'exécution ; aucun jeton personnel n'entre en jeu.",
         },
         explanation=(
-            "Une pull request venue d'un fork tourne avec un jeton en lecture seule et sans "
-            "les secrets, pour qu'un inconnu ne puisse pas les lire ou publier en votre nom. "
-            "Publier est le travail d'un workflow à part, déclenché par un tag de version."
+            "GitHub ne donne ni les secrets du dépôt ni un jeton en écriture à une pull "
+            "request venue d'un fork : un workflow qui lirait `secrets.…` y échouerait. "
+            "`ci.yml` n'en lit aucun et se contente d'un jeton en lecture seule, si bien qu'il "
+            "teste toutes les contributions. Publier est le travail d'un workflow à part, "
+            "déclenché par un tag de version."
         ),
         item=CI,
     ),

@@ -71,7 +71,7 @@ QUESTIONS = (
         title="Significatif n'est pas important",
         text=(
             "Sur un million de lignes, une colonne est décalée de 0,01 écart-type, un "
-            "changement que personne ne remarquerait. Le test KS donne p = 2e-9. Que faut-il "
+            "changement que personne ne remarquerait. Le test KS donne p = 1e-5. Que faut-il "
             "en faire ?"
         ),
         choices={
@@ -87,8 +87,8 @@ QUESTIONS = (
             "demandez-vous de combien la colonne a bougé.",
             "c": "Jeter des données pour changer le verdict, c'est régler le test au hasard "
             "du tirage ; mesurez plutôt l'ampleur du changement.",
-            "d": "Holm multiplie la p-value par le nombre de colonnes au plus : 2e-9 reste "
-            "minuscule.",
+            "d": "Holm multiplie la p-value par le nombre de colonnes au plus : même sur 50 "
+            "colonnes, 1e-5 reste bien sous 0,05.",
         },
         explanation=(
             "La p-value répond à « la différence est-elle réelle ? », la taille d'effet à "
@@ -148,7 +148,7 @@ QUESTIONS = (
         explanation=(
             "Un drift dit que les entrées ont changé, pas pourquoi. Si la cause est une "
             "panne (collecte, capteur, bug d'un pipeline), on la répare ; on ne réentraîne "
-            "que si le monde a vraiment changé et que des labels récents existent."
+            "que si le monde a vraiment changé et que des étiquettes récentes existent."
         ),
         item=ITEM,
     ),
@@ -191,8 +191,8 @@ QUESTIONS = (
         choices={
             "a": "Le détecteur de data drift, puisque la cible a changé.",
             "b": "Le test du Chi-2 sur les classes prédites.",
-            "c": "Seul le suivi de la performance, une fois les vrais labels arrivés : c'est "
-            "un concept drift, invisible dans les entrées.",
+            "c": "Seul le suivi de la performance, une fois les vraies étiquettes arrivées : "
+            "c'est un concept drift, invisible dans les entrées.",
             "d": "Personne : un modèle ne peut pas se dégrader si ses entrées ne changent pas.",
         },
         answer="c",
@@ -205,8 +205,8 @@ QUESTIONS = (
         },
         explanation=(
             "Le data drift se voit tout de suite (les entrées suffisent) ; le concept drift "
-            "ne se voit qu'en comparant les prédictions aux vrais labels, souvent des jours "
-            "plus tard : c'est pourquoi on surveille les deux (précision réalisée via "
+            "ne se voit qu'en comparant les prédictions aux vraies étiquettes, souvent des jours "
+            "plus tard : c'est pourquoi on surveille les deux (accuracy réalisée via "
             "`POST /feedback`)."
         ),
         item=ITEM,

@@ -125,11 +125,11 @@ QUESTIONS = (
     ),
     Question(
         id="03.float32",
-        title="Pourquoi l'export ONNX travaille en float64",
+        title="Pourquoi l'export ONNX prend une entrée float64",
         text=(
             "Exporté avec une entrée `float32` (le code du chapitre), le pipeline ONNX donne "
-            "les mêmes étiquettes que scikit-learn, mais certaines probabilités s'écartent "
-            "de plusieurs points. Pourquoi ?"
+            "les mêmes étiquettes que scikit-learn, mais une probabilité s'écarte de deux "
+            "centièmes. Pourquoi ?"
         ),
         choices={
             "a": "Parce qu'onnxruntime utilise un autre algorithme de forêt aléatoire.",
@@ -162,7 +162,7 @@ QUESTIONS = (
         title="Le coût fixe d'un appel",
         text=(
             "Sur une ligne, onnxruntime est des centaines de fois plus rapide que "
-            "scikit-learn ; sur 1 000 lignes, seulement 3 à 5 fois. Pourquoi l'écart "
+            "scikit-learn ; sur 1 000 lignes, quatre fois environ. Pourquoi l'écart "
             "est-il si grand sur une seule ligne ?"
         ),
         choices={

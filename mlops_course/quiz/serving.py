@@ -24,8 +24,8 @@ QUESTIONS = (
             "a": "`/health` répond dès que le processus tourne, que le modèle soit chargé ou non.",
             "c": "La documentation est générée depuis les schémas, sans le modèle : elle "
             "s'affiche avant qu'il soit chargé.",
-            "d": "uvicorn accepte les connexions avant la fin du chargement du modèle : les "
-            "premières requêtes échoueraient.",
+            "d": "L'API du cours charge son modèle en arrière-plan : son port accepte des "
+            "connexions, et `/health` répond, bien avant que le modèle soit prêt.",
         },
         explanation=(
             "La *readiness* (« puis-je recevoir du trafic ? ») dépend du modèle : `/ready` "
@@ -71,7 +71,8 @@ QUESTIONS = (
         ),
         choices={
             "a": "À l'import, un modèle absent empêche l'application d'exister ; au "
-            "démarrage, l'application répond, `/ready` dit 503 et l'erreur est journalisée.",
+            "démarrage, l'application répond, `/ready` dit 503 et l'erreur est écrite dans le "
+            "journal du serveur.",
             "b": "Parce que le `lifespan` charge le modèle plus vite.",
             "c": "Parce que le `lifespan` recharge le modèle à chaque requête.",
             "d": "Parce que FastAPI interdit les variables globales dans un module.",
@@ -147,7 +148,7 @@ QUESTIONS = (
         },
         explanation=(
             "Un message stable se documente et se teste ; le détail de l'exception est utile "
-            "à l'équipe, pas au client, et il part dans les logs structurés du serveur."
+            "à l'équipe, pas au client, et il part dans les journaux structurés du serveur."
         ),
         item=ITEM,
     ),
@@ -174,9 +175,8 @@ QUESTIONS = (
             "d'appels au modèle.",
         },
         explanation=(
-            "Un appel vectorisé amortit le coût fixe : 1 000 lignes en quelques dizaines de "
-            "millisecondes contre plus de 10 s pour la boucle du §4.3 (mesuré par "
-            "`bench/bench_api.py`)."
+            "Un appel vectorisé amortit le coût fixe : 1 000 lignes en 30 à 40 ms contre 13 à "
+            "16 s pour la boucle du §4.3 (mesuré par `bench/bench_api.py`, chiffres du README)."
         ),
         item=ITEM,
     ),

@@ -89,9 +89,10 @@ QUESTIONS = (
             "c": "Le serveur de tracking stocke des fichiers ; il n'installe rien.",
         },
         explanation=(
-            "L'inférence des dépendances recharge le modèle dans un sous-processus : environ "
-            "8 s par modèle, contre 0,2 à 0,3 s avec une liste explicite (figée aux versions "
-            "installées). Sur une grille de modèles, la différence se compte en minutes."
+            "L'inférence des dépendances recharge le modèle dans un sous-processus : 5 à 12 s "
+            "par modèle, contre 0,3 s environ avec une liste explicite, figée aux versions "
+            "installées (mesuré le 2 décembre 2026, notebook 02). Sur une grille de modèles, la "
+            "différence se compte en minutes."
         ),
         item=TRACKING,
     ),
@@ -106,8 +107,8 @@ QUESTIONS = (
             "a": "Vérifier que ce type est une structure de données sans code à exécuter, "
             "puis l'ajouter à la liste `skops_trusted_types`.",
             "b": "Repasser au format pickle, qui n'a pas cette limite.",
-            "c": "Passer à chaque log la liste que renvoie `get_untrusted_types`, pour ne "
-            "plus jamais voir l'erreur.",
+            "c": "Passer à chaque `log_model` la liste que renvoie `get_untrusted_types`, "
+            "pour ne plus jamais voir l'erreur.",
             "d": "Régler `MLFLOW_ALLOW_FILE_STORE=true`.",
         },
         answer="a",
@@ -130,9 +131,10 @@ QUESTIONS = (
         id="02.ex-aequo",
         title="Départager des ex æquo",
         text=(
-            "Trois runs ont exactement le même F1. Pourquoi `compare_runs` les départage-t-il "
-            "(nombre d'arbres croissant, puis date de début) au lieu de prendre le premier "
-            "que renvoie `search_runs` ?"
+            "Trois runs ont exactement le même F1. Pourquoi le cours les départage-t-il par "
+            "un critère explicite (la date de début au §2.4 ; le nombre d'arbres, puis la "
+            "date, dans `compare_runs`) au lieu de prendre le premier run que renvoie "
+            "`search_runs` ?"
         ),
         choices={
             "a": "Parce que `search_runs` ne sait pas trier par métrique.",
