@@ -14,6 +14,12 @@ import numpy as np
 import pytest
 
 from mlops_course import config, data, serialization
+from mlops_course.constants import (
+    CI_MIN_ACCURACY,
+    CI_MIN_F1,
+    PROMOTION_METRIC,
+    PROMOTION_MIN_F1,
+)
 from mlops_course.serialization import IntegrityError, Manifest, OnnxPredictor
 
 
@@ -331,6 +337,14 @@ def test_make_model_writes_the_three_files_in_the_model_dir(capsys) -> None:
         "pipeline_v1.onnx",
     ]
     assert "accuracy=" in capsys.readouterr().out
+
+
+def test_the_served_model_passes_the_promotion_gate_and_the_ci_floor_with_margin(built) -> None:
+    """`make model` serves what the course's own gates accept, not a model on the CI floor."""
+    metrics = Manifest.load(built.manifest).metrics
+    assert metrics[PROMOTION_METRIC] > PROMOTION_MIN_F1  # §2.5: the registry would promote it
+    assert metrics["accuracy"] >= CI_MIN_ACCURACY + 0.05  # §6.3: well above the floor
+    assert metrics["f1_weighted"] >= CI_MIN_F1 + 0.05
 
 
 @pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
