@@ -93,7 +93,7 @@ class Assessment:
 def required_for(level: int) -> frozenset[str]:
     """Return every practice needed to reach ``level`` (levels are cumulative)."""
     if level not in LEVELS:
-        raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
+        raise ValueError(f"level doit être l'une des valeurs {sorted(LEVELS)}, reçu {level!r}")
     return frozenset(name for name, (needed, _) in PRACTICES.items() if needed <= level)
 
 
@@ -107,11 +107,13 @@ def assess(practices: Iterable[str]) -> Assessment:
         ValueError: a practice is not one of :data:`PRACTICES` (the message lists them).
     """
     if isinstance(practices, str):
-        raise TypeError("practices must be a collection of practice names, not one string")
+        raise TypeError(
+            "practices doit être une collection de noms de pratiques, pas une seule chaîne"
+        )
     have = frozenset(practices)
     unknown = sorted(have - PRACTICES.keys())
     if unknown:
-        raise ValueError(f"unknown practices {unknown}; known practices: {sorted(PRACTICES)}")
+        raise ValueError(f"pratiques inconnues {unknown} ; pratiques connues : {sorted(PRACTICES)}")
     level = 0
     for candidate in sorted(LEVELS)[1:]:
         if required_for(candidate) <= have:
@@ -127,5 +129,5 @@ def assess(practices: Iterable[str]) -> Assessment:
 def next_stage(stage: str) -> str:
     """Return the stage that follows ``stage`` in the lifecycle (it loops back)."""
     if stage not in LIFECYCLE:
-        raise ValueError(f"stage must be one of {list(LIFECYCLE)}, got {stage!r}")
+        raise ValueError(f"stage doit être l'une des valeurs {list(LIFECYCLE)}, reçu {stage!r}")
     return LIFECYCLE[(LIFECYCLE.index(stage) + 1) % len(LIFECYCLE)]

@@ -272,7 +272,7 @@ def build_model_files(
     params = dict(training.DEFAULT_PARAMS)
     if n_estimators is not None:
         if n_estimators < 1:
-            raise ValueError(f"n_estimators must be >= 1, got {n_estimators}")
+            raise ValueError(f"n_estimators doit être >= 1, reçu {n_estimators}")
         params["n_estimators"] = n_estimators
     folder = Path(directory) if directory is not None else config.model_dir()
     split = data.split()

@@ -42,7 +42,9 @@ def make_pipeline(params: Mapping[str, Any] | None = None, *, random_state: int 
     settings = dict(DEFAULT_PARAMS if params is None else params)
     unknown = sorted(set(settings) - _ALLOWED)
     if unknown:
-        raise ValueError(f"unknown RandomForest settings {unknown}; allowed: {sorted(_ALLOWED)}")
+        raise ValueError(
+            f"réglages de RandomForest inconnus {unknown} ; acceptés : {sorted(_ALLOWED)}"
+        )
     return Pipeline(
         [
             ("scaler", StandardScaler()),

@@ -44,7 +44,7 @@ def test_check_refuses_stub_hints_on_wrong_and_accepts_right(
 
 
 def test_exercise_2_explains_an_unknown_practice() -> None:
-    with pytest.raises(AssertionError, match="unknown practices"):
+    with pytest.raises(AssertionError, match="pratiques inconnues"):
         checks.exercice_2({"code_versionne", "ci"})
 
 

@@ -35,7 +35,7 @@ def test_top_level_has_nothing_missing() -> None:
 def test_unknown_practice_is_rejected_with_the_valid_names() -> None:
     with pytest.raises(ValueError, match="monitorring") as error:
         lifecycle.assess({"monitorring"})
-    assert "monitoring" in str(error.value).split("; known practices:")[1]
+    assert "monitoring" in str(error.value).split(" ; pratiques connues :")[1]
 
 
 def test_a_single_string_is_rejected_instead_of_read_letter_by_letter() -> None:
@@ -44,14 +44,14 @@ def test_a_single_string_is_rejected_instead_of_read_letter_by_letter() -> None:
 
 
 def test_required_for_rejects_a_level_outside_the_scale() -> None:
-    with pytest.raises(ValueError, match="level must be one of"):
+    with pytest.raises(ValueError, match="level doit être l'une des valeurs"):
         lifecycle.required_for(4)
 
 
 def test_the_lifecycle_loops_from_retraining_back_to_framing() -> None:
     assert lifecycle.next_stage("evaluer") == "deployer"
     assert lifecycle.next_stage("reentrainer") == "cadrer"
-    with pytest.raises(ValueError, match="stage must be one of"):
+    with pytest.raises(ValueError, match="stage doit être l'une des valeurs"):
         lifecycle.next_stage("deploy")
 
 

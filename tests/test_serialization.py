@@ -236,11 +236,11 @@ def test_onnx_predictor_reads_columns_by_name_and_accepts_arrays(built, pipeline
 
 def test_onnx_predictor_explains_bad_input(built, split) -> None:
     predictor = OnnxPredictor.from_file(built.onnx)
-    with pytest.raises(ValueError, match=r"missing columns \['petal_width'\]"):
+    with pytest.raises(ValueError, match=r"il manque à X les colonnes \['petal_width'\]"):
         predictor.predict(split.X_test.drop(columns="petal_width"))
-    with pytest.raises(ValueError, match="2-D"):
+    with pytest.raises(ValueError, match="2 dimensions"):
         predictor.predict(np.array([5.1, 3.5, 1.4, 0.2]))
-    with pytest.raises(ValueError, match="4 columns"):
+    with pytest.raises(ValueError, match="4 colonnes"):
         predictor.predict(np.ones((2, 3)))
 
 
