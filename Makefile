@@ -116,7 +116,7 @@ exercises: install ## Questionnaires de solutions/ (depuis mlops_course/quiz), p
 progress: install ## Votre progression : exécute vos notebooks de mon-travail/, affiche la checklist
 	$(RUN) mlops-course progress $(PROGRESS_ARGS)
 
-model: install ## Entraîner le pipeline : model/pipeline_v1.{joblib,onnx} + manifeste
+model: install ## Entraîner le modèle servi (champion du §2.3) : model/pipeline_v1.{joblib,onnx} + manifeste
 	$(RUN) mlops-course model
 
 serve: install ## Lancer l'API de prédiction (HOST=127.0.0.1 PORT=8000 par défaut)

@@ -14,8 +14,9 @@ many for the production batch, in which a few drifts are planted:
 "fit" is what each detector does once with the reference (the chapter's stores it; ours
 builds its sketch), "compare" what it does for each production batch. Peak memory is the
 largest extra memory allocated during the step (tracemalloc, numpy buffers included).
-Evidently 0.7.23, for the record, does not import with pandas 3 and took 280 s and 3.5 GB
-on this data (FIELD-NOTES).
+Evidently 0.7.23, for the record, does not import with pandas 3; with pandas 2.3 its default
+``DataDriftPreset`` took 196 s and a 3.7 GB peak on 1e6 rows x 50 columns, against 1.02 s
+for ours, measured side by side (FIELD-NOTES, November 2026).
 """
 
 from __future__ import annotations

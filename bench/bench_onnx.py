@@ -4,10 +4,10 @@ Run: ``uv run python bench/bench_onnx.py [--repeats 200]``. Not a test: it print
 measured side by side in one process (the two models alternate, so a busy moment hits both)
 and their ratios. Nothing is written outside a temporary folder.
 
-What is measured: ``predict_proba`` of the fitted pipeline (StandardScaler + 100-tree
-RandomForest) and of its ONNX export served by :class:`OnnxPredictor` (one
-``InferenceSession``, one thread), on 1 row and on 1,000 jittered Iris rows, both given the
-same DataFrame.
+What is measured: ``predict_proba`` of the served pipeline (``make model``: StandardScaler +
+RandomForest of ``training.DEFAULT_PARAMS``, 50 trees of depth 3) and of its ONNX export
+served by :class:`OnnxPredictor` (one ``InferenceSession``, one thread), on 1 row and on
+1,000 jittered Iris rows, both given the same DataFrame.
 """
 
 from __future__ import annotations

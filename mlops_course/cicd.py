@@ -124,10 +124,10 @@ def gate(metrics: Mapping[str, float], thresholds: Mapping[str, float] | None = 
     thresholds = dict(THRESHOLDS if thresholds is None else thresholds)
     missing = sorted(set(thresholds) - set(metrics))
     if missing:
-        raise KeyError(f"metrics {missing} are missing; got {sorted(metrics)}")
+        raise KeyError(f"métriques absentes : {missing} ; reçu {sorted(metrics)}")
     for name, value in thresholds.items():
         if not 0.0 <= value <= 1.0:
-            raise ValueError(f"threshold {name!r} must be in [0, 1], got {value!r}")
+            raise ValueError(f"threshold {name!r} doit être dans [0, 1], reçu {value!r}")
     values = {name: float(metrics[name]) for name in thresholds}
     failures = [
         f"{name} {values[name]:.4f} < seuil {threshold}"
@@ -214,7 +214,7 @@ def run_model_tests(
     root = project_root()
     target = Path(tests) if tests is not None else root / MODEL_TESTS
     if not target.is_file():
-        raise FileNotFoundError(f"model tests not found: {target}")
+        raise FileNotFoundError(f"tests du modèle introuvables : {target}")
     folder = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="model-tests-"))
     folder.mkdir(parents=True, exist_ok=True)
     # The model tests use no pytest plugin: not auto-loading the installed ones (nbval,
@@ -253,7 +253,7 @@ def load_model_tests(path: str | Path | None = None) -> ModuleType:
     path = Path(path) if path is not None else project_root() / MODEL_TESTS
     spec = importlib.util.spec_from_file_location("chapter_model_tests", path)
     if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import the model tests at {path}")
+        raise ImportError(f"impossible d'importer les tests du modèle de {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

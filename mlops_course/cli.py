@@ -69,7 +69,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "model": (
         "mlops_course.serialization:cli",
-        "train the chapter's pipeline and write model/pipeline_v1.{joblib,onnx} + manifest",
+        "train the served model (champion of §2.3): model/pipeline_v1.{joblib,onnx} + manifest",
     ),
     "serve": ("mlops_course.api.server:cli", "run the prediction API with uvicorn"),
     "audit": ("mlops_course.audit:cli", "audit a project against the chapter's checklist"),

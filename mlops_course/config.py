@@ -28,7 +28,7 @@ def _flag(name: str) -> bool:
         return True
     if raw in _FALSE:
         return False
-    raise ValueError(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
+    raise ValueError(f"{name} doit valoir 1/0, true/false, yes/no ou on/off ; reçu {raw!r}")
 
 
 def project_root() -> Path:

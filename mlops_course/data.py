@@ -51,7 +51,7 @@ def split(
     from sklearn.model_selection import train_test_split
 
     if not 0.0 < test_size < 1.0:
-        raise ValueError(f"test_size must be in (0, 1), got {test_size!r}")
+        raise ValueError(f"test_size doit être dans ]0, 1[, reçu {test_size!r}")
     if X is None or y is None:
         X, y = load_iris_frame()
     X_train, X_test, y_train, y_test = train_test_split(
@@ -63,7 +63,7 @@ def split(
 def label_of(code: int) -> str:
     """Return the label name of a class code (``0`` → ``"setosa"``)."""
     if not 0 <= int(code) < len(LABELS):
-        raise ValueError(f"class code must be in 0..{len(LABELS) - 1}, got {code!r}")
+        raise ValueError(f"un code de classe doit être dans 0..{len(LABELS) - 1}, reçu {code!r}")
     return LABELS[int(code)]
 
 
@@ -74,7 +74,7 @@ def jittered(X: pd.DataFrame, n_rows: int, *, scale: float = 0.05, seed: int = 0
     benchmarks and simulated production traffic.
     """
     if n_rows < 1:
-        raise ValueError(f"n_rows must be >= 1, got {n_rows}")
+        raise ValueError(f"n_rows doit être >= 1, reçu {n_rows}")
     rng = np.random.default_rng(seed)
     rows = X.iloc[rng.integers(0, len(X), size=n_rows)].to_numpy(dtype=float)
     noise = rng.normal(0.0, 1.0, size=rows.shape) * (X.std(ddof=0).to_numpy() * scale)

@@ -73,7 +73,9 @@ def artifact_location(experiment: str, uri: str | None = None) -> str | None:
 def _slug(name: str) -> str:
     cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in name).strip("-.")
     if not cleaned:
-        raise ValueError(f"experiment name must contain a letter or digit, got {name!r}")
+        raise ValueError(
+            f"le nom d'expérience doit contenir une lettre ou un chiffre, reçu {name!r}"
+        )
     return cleaned
 
 
@@ -173,13 +175,14 @@ def run_model_uri(run_id: str, *, name: str = MODEL_ARTIFACT) -> str:
     outputs = mlflow_client.get_run(run_id).outputs
     model_ids = [m.model_id for m in outputs.model_outputs] if outputs is not None else []
     if not model_ids:
-        raise LookupError(f"run {run_id!r} logged no model")
+        raise LookupError(f"le run {run_id!r} n'a enregistré aucun modèle")
     if len(model_ids) == 1:
         return f"models:/{model_ids[0]}"
     names = {model_id: mlflow_client.get_logged_model(model_id).name for model_id in model_ids}
     matching = [model_id for model_id, found in names.items() if found == name]
     if not matching:
         raise LookupError(
-            f"run {run_id!r} logged several models {sorted(names.values())}, none named {name!r}"
+            f"le run {run_id!r} a enregistré plusieurs modèles {sorted(names.values())}, "
+            f"aucun nommé {name!r}"
         )
     return f"models:/{matching[-1]}"

@@ -105,13 +105,17 @@ def export_onnx(
     from skl2onnx.common.data_types import DoubleTensorType
 
     if not isinstance(n_features, int) or n_features < 1:
-        raise ValueError(f"n_features must be a positive integer, got {n_features!r}")
+        raise ValueError(f"n_features doit être un entier positif, reçu {n_features!r}")
     fitted = getattr(pipeline, "n_features_in_", n_features)
     if fitted != n_features:
-        raise ValueError(f"n_features must match the fitted pipeline ({fitted}), got {n_features}")
+        raise ValueError(
+            f"n_features doit être celui du pipeline ajusté ({fitted}), reçu {n_features}"
+        )
     classes = list(getattr(pipeline, "classes_", []))
     if not all(isinstance(c, numbers.Integral) for c in classes):
-        raise ValueError(f"export_onnx needs integer class codes, got classes {classes}")
+        raise ValueError(
+            f"export_onnx a besoin de codes de classe entiers, reçu les classes {classes}"
+        )
     classes = [int(c) for c in classes]
     path = Path(path)
     export = _export_pipeline(pipeline)
@@ -190,9 +194,9 @@ def median_seconds(
     busy machine; compare two functions measured side by side in the same process.
     """
     if repeats < 1:
-        raise ValueError(f"repeats must be >= 1, got {repeats}")
+        raise ValueError(f"repeats doit être >= 1, reçu {repeats}")
     if warmup < 0:
-        raise ValueError(f"warmup must be >= 0, got {warmup}")
+        raise ValueError(f"warmup doit être >= 0, reçu {warmup}")
     for _ in range(warmup):
         function(X)
     times = []
@@ -234,7 +238,7 @@ def compare_speed(
 ) -> SpeedReport:
     """Time ``method`` of both models on ``X`` (median of ``repeats``), interleaved in one run."""
     if method not in {"predict", "predict_proba"}:
-        raise ValueError(f"method must be 'predict' or 'predict_proba', got {method!r}")
+        raise ValueError(f"method doit être 'predict' ou 'predict_proba', reçu {method!r}")
     a, b = getattr(sklearn_model, method), getattr(onnx_predictor, method)
     # Alternate the two in small rounds so that a busy moment hits both alike.
     rounds = max(1, min(5, repeats))

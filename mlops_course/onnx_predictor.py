@@ -30,7 +30,7 @@ def session_options(threads: int = 1) -> ort.SessionOptions:
     runs requests in parallel.
     """
     if threads < 1:
-        raise ValueError(f"threads must be >= 1, got {threads}")
+        raise ValueError(f"threads doit être >= 1, reçu {threads}")
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
@@ -61,15 +61,17 @@ class OnnxPredictor:
         self.manifest = manifest
         inputs = self.session.get_inputs()
         if len(inputs) != 1:
-            raise ValueError(f"the ONNX model must have one input, it has {len(inputs)}")
+            raise ValueError(f"le modèle ONNX doit avoir une seule entrée, il en a {len(inputs)}")
         self._input = inputs[0].name
         self._dtype = _DTYPES.get(inputs[0].type)
         if self._dtype is None:
-            raise ValueError(f"unsupported ONNX input type {inputs[0].type}; expected float/double")
+            raise ValueError(
+                f"type d'entrée ONNX non pris en charge {inputs[0].type} : float ou double attendu"
+            )
         width = inputs[0].shape[1] if len(inputs[0].shape) == 2 else None
         outputs = [o.name for o in self.session.get_outputs()]
         if len(outputs) != 2:
-            raise ValueError(f"expected outputs (label, probabilities), got {outputs}")
+            raise ValueError(f"sorties attendues (étiquette, probabilités), reçu {outputs}")
         self._label, self._proba = outputs
         props = self.session.get_modelmeta().custom_metadata_map
         names = json.loads(props["feature_names"]) if "feature_names" in props else None
@@ -92,8 +94,8 @@ class OnnxPredictor:
         self.labels: list[str] = labels or [str(c) for c in self.classes_]
         if manifest is not None and names is not None and manifest.feature_names != names:
             raise IntegrityError(
-                f"the manifest's feature names {manifest.feature_names} differ from the ONNX "
-                f"model's {names}"
+                f"les variables du manifeste {manifest.feature_names} diffèrent de celles du "
+                f"modèle ONNX {names}"
             )
 
     @classmethod
@@ -127,17 +129,18 @@ class OnnxPredictor:
             if names is not None and columns != names:
                 missing = [name for name in names if name not in columns]
                 if missing:
-                    raise ValueError(f"X is missing columns {missing}; expected {names}")
+                    raise ValueError(f"il manque à X les colonnes {missing} ; attendu : {names}")
                 X = X[:, [columns.index(name) for name in names]]
         array = np.asarray(X, dtype=self._dtype)
         if array.ndim != 2:
             raise ValueError(
-                f"X must be 2-D (n_rows, {self.n_features}), got shape {array.shape}; "
-                "for one row use X.reshape(1, -1)"
+                f"X doit être en 2 dimensions (n_lignes, {self.n_features}), reçu la forme "
+                f"{array.shape} ; pour une seule ligne : X.reshape(1, -1)"
             )
         if self.n_features is not None and array.shape[1] != self.n_features:
             raise ValueError(
-                f"X must have {self.n_features} columns {self.feature_names}, got {array.shape[1]}"
+                f"X doit avoir {self.n_features} colonnes {self.feature_names}, "
+                f"reçu {array.shape[1]}"
             )
         return np.ascontiguousarray(array)
 

@@ -86,4 +86,4 @@ def _jsonable(value: Any) -> Any:
         return value.item()
     if isinstance(value, np.ndarray):
         return value.tolist()
-    raise TypeError(f"record value of type {type(value).__name__} is not JSON serializable")
+    raise TypeError(f"une valeur de type {type(value).__name__} ne se sérialise pas en JSON")

@@ -167,7 +167,7 @@ class GateDecision:
 
 def _valid_threshold(threshold: float) -> float:
     if not 0.0 < threshold < 1.0:
-        raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
+        raise ValueError(f"threshold doit être dans ]0, 1[, reçu {threshold!r}")
     return float(threshold)
 
 
@@ -191,7 +191,9 @@ def validate(
 
     threshold = _valid_threshold(threshold)
     if metric not in training.METRICS:
-        raise ValueError(f"metric must be one of {list(training.METRICS)}, got {metric!r}")
+        raise ValueError(
+            f"metric doit être l'une des valeurs {list(training.METRICS)}, reçu {metric!r}"
+        )
     split = split or data.split()
     mlflow_client = client()
     version = str(version)
@@ -232,7 +234,9 @@ def promote(
     if version is None:
         challenger = aliases(name=name).get(CHALLENGER)
         if challenger is None:
-            raise LookupError(f"model {name!r} has no {CHALLENGER!r} alias: register a candidate")
+            raise LookupError(
+                f"le modèle {name!r} n'a pas d'alias {CHALLENGER!r} : enregistrez un candidat"
+            )
         version = challenger
     decision = validate(version, name=name, split=split, metric=metric, threshold=threshold)
     if not decision.passed:
@@ -271,19 +275,19 @@ def rollback(to_version: str | int | None = None, *, name: str = MODEL_NAME) -> 
     mlflow_client = client()
     current = _version_by_alias(mlflow_client, CHAMPION, name)
     if current is None:
-        raise LookupError(f"model {name!r} has no {CHAMPION!r}: there is nothing to roll back")
+        raise LookupError(f"le modèle {name!r} n'a pas de {CHAMPION!r} : rien à quoi revenir")
     if to_version is None:
         previous = current.tags.get(TAG_PREVIOUS)
         if previous is None:
             raise LookupError(
-                f"champion v{current.version} of {name!r} records no {TAG_PREVIOUS!r}; "
-                "pass to_version explicitly"
+                f"le champion v{current.version} de {name!r} n'a pas de tag {TAG_PREVIOUS!r} : "
+                "donnez to_version explicitement"
             )
         to_version = previous
     target = get_version(to_version, name=name)
     if target.tags.get(TAG_STATUS) != PASSED:
         raise ValueError(
-            f"to_version must be a version that passed the gate; v{target.version} has "
+            f"to_version doit être une version qui a franchi la porte ; v{target.version} a "
             f"{TAG_STATUS}={target.tags.get(TAG_STATUS)!r}"
         )
     if target.version != current.version:

@@ -255,23 +255,27 @@ class ModelFiles:
 
 
 def build_model_files(
-    directory: str | os.PathLike[str] | None = None, *, n_estimators: int = 100
+    directory: str | os.PathLike[str] | None = None, *, n_estimators: int | None = None
 ) -> ModelFiles:
-    """Train the chapter's pipeline on the chapter's split and write its files in ``directory``.
+    """Train the served model on the chapter's split and write its files in ``directory``.
 
-    Writes ``pipeline_v1.joblib``, ``pipeline_v1.onnx`` and ``pipeline_v1.manifest.json``
-    (``directory`` defaults to ``config.model_dir()``). The export is checked before
-    returning: labels must be identical to scikit-learn's on the test set and on 1,000
-    jittered rows.
+    The model is the chapter's pipeline with ``training.DEFAULT_PARAMS`` (the champion
+    configuration, which the promotion gate accepts); ``n_estimators`` overrides its number
+    of trees (tests and fast mode use fewer). Writes ``pipeline_v1.joblib``,
+    ``pipeline_v1.onnx`` and ``pipeline_v1.manifest.json`` (``directory`` defaults to
+    ``config.model_dir()``). The export is checked before returning: labels must be
+    identical to scikit-learn's on the test set and on 1,000 jittered rows.
     """
     from mlops_course import data, training
     from mlops_course.onnx_predictor import OnnxPredictor
 
-    if n_estimators < 1:
-        raise ValueError(f"n_estimators must be >= 1, got {n_estimators}")
+    params = dict(training.DEFAULT_PARAMS)
+    if n_estimators is not None:
+        if n_estimators < 1:
+            raise ValueError(f"n_estimators doit être >= 1, reçu {n_estimators}")
+        params["n_estimators"] = n_estimators
     folder = Path(directory) if directory is not None else config.model_dir()
     split = data.split()
-    params = {**training.DEFAULT_PARAMS, "n_estimators": n_estimators}
     pipeline = training.train(params, split)
     metrics = training.evaluate(pipeline, split.X_test, split.y_test)
     joblib_path = folder / f"{MODEL_STEM}.joblib"
@@ -288,13 +292,19 @@ def build_model_files(
 
 
 def cli(argv: list[str] | None = None) -> int:
-    """``mlops-course model``: train the chapter's pipeline and write its files."""
+    """``mlops-course model``: train the served model and write its files."""
+    from mlops_course import training
+
+    trees = training.DEFAULT_PARAMS["n_estimators"]
     parser = argparse.ArgumentParser(
         prog="mlops-course model",
-        description="Train the chapter's pipeline; write pipeline_v1.{joblib,onnx} + manifest.",
+        description=(
+            f"Train the served model (the champion configuration of §2.3, "
+            f"{training.DEFAULT_PARAMS}); write pipeline_v1.{{joblib,onnx}} + manifest."
+        ),
     )
     parser.add_argument("--dir", type=Path, default=None, help="output folder (default: model/)")
-    parser.add_argument("--n-estimators", type=int, default=100, help="trees (default: 100)")
+    parser.add_argument("--n-estimators", type=int, default=None, help=f"trees (default: {trees})")
     args = parser.parse_args(argv)
     files = build_model_files(args.dir, n_estimators=args.n_estimators)
     manifest = Manifest.load(files.manifest)

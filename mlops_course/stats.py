@@ -46,7 +46,7 @@ def chi2_sf(statistic: float, dof: int) -> float:
     ``scipy.stats.chi2.sf`` to about 1e-12 and never overflows, whatever the statistic.
     """
     if dof < 1:
-        raise ValueError(f"dof must be >= 1, got {dof!r}")
+        raise ValueError(f"dof doit être >= 1, reçu {dof!r}")
     half = max(float(statistic), 0.0) / 2
     if half == 0.0:
         return 1.0
@@ -167,7 +167,7 @@ def adjust_pvalues(p_values: Sequence[float] | np.ndarray, method: str = "holm")
     (Benjamini–Hochberg) bounds the expected share of false alarms among the alarms.
     """
     if method not in CORRECTIONS:
-        raise ValueError(f"method must be one of {list(CORRECTIONS)}, got {method!r}")
+        raise ValueError(f"method doit être l'une des valeurs {list(CORRECTIONS)}, reçu {method!r}")
     p = np.asarray(p_values, dtype=float)
     k = p.size
     if k == 0 or method == "none":

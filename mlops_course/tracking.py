@@ -282,7 +282,7 @@ def run_grid(
 
     configs = list(training.CONFIGS if configs is None else configs)
     if not configs:
-        raise ValueError("configs must hold at least one configuration, got none")
+        raise ValueError("configs doit contenir au moins une configuration, reçu aucune")
     split = split or data.split(random_state=random_state)
     return [
         log_run(params, split, experiment=experiment, random_state=random_state)
@@ -319,7 +319,9 @@ def compare_runs(experiment: str = EXPERIMENT, *, metric: str = METRIC) -> pd.Da
     use_store()
     found = mlflow.get_experiment_by_name(experiment)
     if found is None:
-        raise LookupError(f"experiment {experiment!r} does not exist: log runs into it first")
+        raise LookupError(
+            f"l'expérience {experiment!r} n'existe pas : enregistrez-y d'abord des runs"
+        )
     runs = mlflow.search_runs(
         experiment_ids=[found.experiment_id],
         filter_string="attributes.status = 'FINISHED'",
@@ -347,5 +349,7 @@ def best_run(experiment: str = EXPERIMENT, *, metric: str = METRIC) -> pd.Series
     """Return the first row of :func:`compare_runs` (the best run, tie-break included)."""
     ranked = compare_runs(experiment, metric=metric)
     if ranked.empty:
-        raise LookupError(f"experiment {experiment!r} has no finished run with metric {metric!r}")
+        raise LookupError(
+            f"l'expérience {experiment!r} n'a aucun run terminé avec la métrique {metric!r}"
+        )
     return ranked.iloc[0]

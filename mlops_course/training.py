@@ -20,8 +20,11 @@ CONFIGS: tuple[dict[str, Any], ...] = (
     {"n_estimators": 200, "max_depth": 10, "min_samples_split": 10},
     {"n_estimators": 100, "max_depth": None, "min_samples_split": 2},
 )
-#: The pipeline of §3.1 (100 trees, seed 42).
-DEFAULT_PARAMS: dict[str, Any] = {"n_estimators": 100, "max_depth": None, "min_samples_split": 2}
+#: What ``make model`` trains and the API serves: the champion of §2.3 (50 trees, depth 3).
+#: The §2.5 gate accepts it (weighted F1 0.97 on the chapter's split). The chapter's
+#: pipeline of §3.1 (100 trees, no depth limit, ``CONFIGS[3]``) scores 0.90 there, on the CI
+#: floor, and the gate refuses it: the course never serves what its own gate refuses.
+DEFAULT_PARAMS: dict[str, Any] = dict(CONFIGS[0])
 #: Metric names, as logged to MLflow and returned by :func:`evaluate`.
 METRICS: tuple[str, ...] = ("accuracy", "f1_weighted", "precision_weighted", "recall_weighted")
 
@@ -39,7 +42,9 @@ def make_pipeline(params: Mapping[str, Any] | None = None, *, random_state: int 
     settings = dict(DEFAULT_PARAMS if params is None else params)
     unknown = sorted(set(settings) - _ALLOWED)
     if unknown:
-        raise ValueError(f"unknown RandomForest settings {unknown}; allowed: {sorted(_ALLOWED)}")
+        raise ValueError(
+            f"réglages de RandomForest inconnus {unknown} ; acceptés : {sorted(_ALLOWED)}"
+        )
     return Pipeline(
         [
             ("scaler", StandardScaler()),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -140,6 +141,47 @@ def test_docs_and_schema_show_examples(client: Any) -> None:
     )
 
 
+_ENGLISH = re.compile(
+    r"\b(the|is|are|not|and|of|with|without|yet|while|when|must|should|successful|response|"
+    r"body|error|input|output|loaded|failed)\b",
+    re.IGNORECASE,
+)
+
+
+def _texts(node: Any, path: str = "") -> list[tuple[str, str]]:
+    """Every summary, description and title of an OpenAPI document, with where it is."""
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in {"summary", "description", "title"} and isinstance(value, str):
+                found.append((f"{path}/{key}", value))
+            elif key not in {"examples", "example", "enum", "default", "const"}:
+                found += _texts(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _texts(value, f"{path}[{index}]")
+    return found
+
+
+def test_docs_speak_french_and_keep_the_chapters_field_names(client: Any) -> None:
+    schema = client.get("/openapi.json").json()
+    english = [
+        (where, text)
+        for where, text in _texts(schema)
+        if _ENGLISH.search(re.sub(r"`[^`]*`", "", text))  # code spans are codes, not prose
+    ]
+    assert english == []
+    fields = schema["components"]["schemas"]["PredictionInput"]["properties"]
+    assert list(fields) == list(SETOSA)  # the contract's names, unchanged
+    assert fields["sepal_length"]["title"] == "Longueur du sépale"
+    output = schema["components"]["schemas"]["PredictionOutput"]["properties"]
+    assert {"prediction", "label", "probabilites", "timestamp"} <= set(output)
+    assert output["probabilites"]["title"] == "Probabilités"
+    predict = schema["paths"]["/predict"]["post"]
+    assert predict["summary"] == "Prédire une fleur"
+    assert predict["responses"]["422"]["description"] == "Un champ enfreint une règle"
+
+
 # --- bad input: always a 4xx that names the field and the rule ------------------------------
 
 VALID = dict(SETOSA)
@@ -183,8 +225,17 @@ def test_non_finite_numbers_get_422(client: Any, literal: str) -> None:
     assert response.json()["detail"][0] == {
         "field": "sepal_length",
         "type": "finite_number",
-        "msg": "Input should be a finite number",
+        "msg": "doit être un nombre fini (ni NaN ni infini)",
         "loc": ["body", "sepal_length"],
+    }
+
+
+def test_422_messages_are_french_and_name_the_bound(client: Any) -> None:
+    response = client.post("/predict", json={**VALID, "petal_length": 10.5, "couleur": "bleu"})
+    messages = {e["field"]: e["msg"] for e in response.json()["detail"]}
+    assert messages == {
+        "petal_length": "doit être inférieur ou égal à 10",
+        "couleur": "champ inconnu : le contrat n'accepte que les champs documentés",
     }
 
 
@@ -194,7 +245,7 @@ def test_broken_json_gets_422_saying_where(client: Any) -> None:
     )
     assert response.status_code == 422
     (error,) = response.json()["detail"]
-    assert error["type"] == "json_invalid" and "not valid JSON" in error["msg"]
+    assert error["type"] == "json_invalid" and "pas du JSON valide" in error["msg"]
 
 
 def test_a_body_that_is_not_utf8_gets_400(client: Any) -> None:
@@ -206,7 +257,7 @@ def test_a_body_that_is_not_utf8_gets_400(client: Any) -> None:
     assert response.status_code == 400
     assert response.json() == {
         "error": "bad_request",
-        "detail": "the body could not be read: send UTF-8 encoded JSON",
+        "detail": "le corps est illisible : envoyez du JSON encodé en UTF-8",
     }
 
 
@@ -253,7 +304,7 @@ def test_too_large_body_gets_413(make_client: Any, model_files: serialization.Mo
     assert response.status_code == 413
     assert response.json() == {
         "error": "payload_too_large",
-        "detail": "the request body is larger than 2048 bytes",
+        "detail": "le corps de la requête dépasse 2048 octets",
     }
 
 
@@ -295,7 +346,8 @@ def test_model_failure_gives_a_stable_500_without_internals(
     assert response.status_code == 500
     assert response.json() == {
         "error": "prediction_failed",
-        "detail": "the model could not make this prediction; it was logged",
+        "detail": "le modèle n'a pas pu faire cette prédiction ; l'erreur est dans le log du "
+        "serveur",
     }
     assert "secret" not in response.text
     assert "secret internal detail" in caplog.text
@@ -373,7 +425,7 @@ def test_a_tampered_onnx_file_is_refused(make_client: Any, model_copy: Path) -> 
 
 def test_a_joblib_file_without_manifest_is_never_unpickled(model_copy: Path) -> None:
     (model_copy / "pipeline_v1.manifest.json").unlink()
-    with pytest.raises(serialization.IntegrityError, match="no manifest"):
+    with pytest.raises(serialization.IntegrityError, match="pas de manifeste"):
         service.load_model(Settings(model=str(model_copy / "pipeline_v1.joblib")))
 
 
@@ -467,7 +519,9 @@ def test_a_failed_reload_keeps_the_old_model_serving(make_client: Any, model_cop
     (model_copy / "pipeline_v1.onnx").write_bytes(b"not a model")
     response = client.post("/admin/reload")
     assert response.status_code == 503
-    assert response.json()["detail"] == "reload failed (IntegrityError); still serving version 1"
+    assert response.json()["detail"] == (
+        "échec du rechargement (IntegrityError) ; la version 1 reste servie"
+    )
     assert client.post("/predict", json=VALID).json()["model_version"] == "1"
     assert client.get("/ready").status_code == 200
 
@@ -558,7 +612,7 @@ def test_on_a_fresh_clone_the_default_model_is_trained_once_with_a_warning(
     assert sorted(p.name for p in (isolated_home / "model").iterdir()) == [
         "pipeline_v1.joblib", "pipeline_v1.manifest.json", "pipeline_v1.onnx",
     ]  # fmt: skip
-    assert "training the default pipeline once" in caplog.text
+    assert "entraînement du modèle par défaut, une fois" in caplog.text
 
 
 def test_without_training_a_missing_default_model_says_what_to_run(isolated_home: Path) -> None:
@@ -582,7 +636,7 @@ def test_model_source_is_read_from_the_setting(raw: str, kind: str, backend: str
 
 @pytest.mark.parametrize("raw", ["model.pkl", "model.txt", "http://example.com/model"])
 def test_unsupported_model_sources_are_refused_with_the_value(raw: str) -> None:
-    with pytest.raises(ValueError, match=r"MLOPS_COURSE_MODEL must be .*got '" + raw):
+    with pytest.raises(ValueError, match=r"MLOPS_COURSE_MODEL doit être .*reçu '" + raw):
         service.resolve_source(Settings(model=raw))
 
 

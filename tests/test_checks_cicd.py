@@ -206,7 +206,7 @@ def test_exercice_2_refuses_tests_that_miss_a_sabotage(check_contract) -> None:
             (_ChaptersExtremes, r"NaN pour des mesures énormes"),
             (_SameCallTwice, r"fleur seule et la même fleur dans un lot"),
             (_WellFormedOnly, r"il manque une variable.*pytest.raises"),
-            (_ExactSum, r"échoue sur le bon modèle, son export ONNX.*tolérance"),
+            (_ExactSum, r"test_probabilites_valides échoue sur le bon modèle.*tolérance"),
             (_Robust(), r"pas une instance"),
             (_UnknownFixture, r"demande \['tmp_path'\]"),
         ],

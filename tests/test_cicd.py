@@ -19,7 +19,7 @@ def test_gate_passes_at_the_thresholds_and_blocks_below() -> None:
 def test_gate_refuses_missing_metrics_and_thresholds_out_of_range() -> None:
     with pytest.raises(KeyError, match="f1_weighted"):
         cicd.gate({"accuracy": 0.99})
-    with pytest.raises(ValueError, match="threshold 'accuracy' must be in"):
+    with pytest.raises(ValueError, match="threshold 'accuracy' doit être dans"):
         cicd.gate({"accuracy": 0.99}, {"accuracy": 90})
 
 

@@ -266,11 +266,18 @@ def test_links_to_repository_files_outside_the_site_point_at_the_repository(
 
 
 def test_sources_gather_readme_lectures_exercises_and_solutions(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n[project.urls]\nRepository = "https://github.com/o/r"\n'
+    )
     badge = (
         "[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/o/r/HEAD)\n"
     )
-    (tmp_path / "README.md").write_text(f"# Accueil\n\n{badge}\nTexte.\n")
+    (tmp_path / "README.md").write_text(
+        f"# Accueil\n\n{badge}\nTexte, [glossaire](GLOSSAIRE.md).\n"
+    )
+    (tmp_path / "GLOSSAIRE.md").write_text("# Glossaire\n\n[le Dockerfile](docker/Dockerfile)\n")
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / "Dockerfile").write_text("FROM python:3.11-slim\n")
     executed = website.Paths(tmp_path).executed
     _notebook(executed / "01_a.ipynb", "print(1)", [nbformat.v4.new_output("stream", text="1")])
     _notebook(tmp_path / "notebooks" / "01_a.ipynb", "print(1)")
@@ -278,9 +285,11 @@ def test_sources_gather_readme_lectures_exercises_and_solutions(tmp_path: Path) 
     _notebook(tmp_path / "solutions" / "01_a.ipynb", "x = 1")
     source = website.prepare_sources(tmp_path)
     home = (source / "index.md").read_text()
-    assert home.startswith("# Accueil") and "Texte." in home
+    assert home.startswith("# Accueil") and "Texte, " in home
     assert "badge_logo.svg" not in home  # no image from another site on the offline site
-    assert "notebooks/index\nexercises/index\nsolutions/index" in (source / "index.md").read_text()
+    assert "notebooks/index\nexercises/index\nsolutions/index\nGLOSSAIRE" in home
+    assert "(GLOSSAIRE.md)" in home  # a page of the site, not a link to the repository
+    assert "/blob/main/docker/Dockerfile" in (source / "GLOSSAIRE.md").read_text()
     shown = nbformat.read(source / "notebooks" / "01_a.ipynb", 4)
     assert shown.cells[1].outputs, "the lecture page must come from the executed copy"
     assert "- [Titre](01_a.ipynb)" in (source / "solutions" / "index.md").read_text()

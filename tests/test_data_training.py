@@ -25,9 +25,9 @@ def test_the_split_is_the_chapters_stratified_and_reproducible() -> None:
 def test_bad_arguments_name_the_argument() -> None:
     with pytest.raises(ValueError, match="test_size"):
         data.split(test_size=1.5)
-    with pytest.raises(ValueError, match="class code"):
+    with pytest.raises(ValueError, match="code de classe"):
         data.label_of(3)
-    with pytest.raises(ValueError, match="unknown RandomForest settings"):
+    with pytest.raises(ValueError, match="réglages de RandomForest inconnus"):
         training.make_pipeline({"n_estimator": 10})
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from mlops_course.drift import DriftDetector, adjust_pvalues, detect_drift
+from mlops_course.drift import STATUS_LABELS, DriftDetector, adjust_pvalues, detect_drift
 
 matplotlib.use("Agg")
 
@@ -93,14 +93,27 @@ def test_report_is_data_first_json_and_frame() -> None:
     frame = report.to_frame()
     assert list(frame.index) == ["age", "revenu", "nb_achats"]
     assert frame.loc["age", "drift"]
+    # codes stay stable for programs; people read the French label beside them
+    assert set(frame["status_label"]) <= set(STATUS_LABELS.values())
+    assert frame.loc["age", "status_label"] == STATUS_LABELS[frame.loc["age", "status"]]
+    assert report.summary()["status_label"] == STATUS_LABELS[report.status]
 
 
 def test_plots_draw_on_the_agg_backend() -> None:
     reference, production = chapter_example()
     detector = DriftDetector().fit(reference)
     ax = detector.compare(production).plot()
-    assert len(ax.patches) == 3
-    assert detector.plot_column(production, "age").get_title() == "age"
+    assert len(ax.patches) >= 3  # one bar per column (plus the legend's swatches)
+    assert "sans unité" in ax.get_xlabel() and ax.get_ylabel() == "colonne"
+    legend = {text.get_text() for text in ax.get_legend().get_texts()}
+    assert legend <= set(STATUS_LABELS.values())
+    column = detector.plot_column(production, "age", unit="ans")
+    assert column.get_title() == "age"
+    assert (column.get_xlabel(), column.get_ylabel()) == (
+        "age (ans)",
+        "densité (1/ans)",
+    )
+    assert "unité" in detector.plot_column(production, "revenu").get_xlabel()
     import matplotlib.pyplot as plt
 
     plt.close("all")
@@ -215,7 +228,7 @@ def test_holm_bonferroni_and_bh_adjustments() -> None:
     assert adjust_pvalues(p, "holm") == pytest.approx([0.03, 0.06, 0.06, 0.02])
     assert adjust_pvalues(p, "bh") == pytest.approx([0.02, 0.04, 0.04, 0.02])
     assert adjust_pvalues(p, "none") == pytest.approx(p)
-    with pytest.raises(ValueError, match="method must be one of"):
+    with pytest.raises(ValueError, match="method doit être l'une des valeurs"):
         adjust_pvalues(p, "sidak")
 
 
@@ -338,15 +351,15 @@ def test_kinds_are_inferred_from_dtypes_unless_given() -> None:
 
 
 def test_settings_errors_name_the_argument_and_value() -> None:
-    with pytest.raises(ValueError, match=r"alpha must be in \(0, 1\), got 1.5"):
+    with pytest.raises(ValueError, match=r"alpha doit être dans \]0, 1\[, reçu 1.5"):
         DriftDetector(alpha=1.5)
-    with pytest.raises(ValueError, match="correction must be one of"):
+    with pytest.raises(ValueError, match="correction doit être l'une des valeurs"):
         DriftDetector(correction="sidak")
-    with pytest.raises(ValueError, match="both numeric and categorical"):
+    with pytest.raises(ValueError, match="à la fois numériques et catégorielles"):
         DriftDetector(numeric_columns=["a"], categorical_columns=["a"])
-    with pytest.raises(ValueError, match="critical_columns not in the reference"):
+    with pytest.raises(ValueError, match="critical_columns absentes des données de référence"):
         DriftDetector(critical_columns=["zz"]).fit(pd.DataFrame({"a": [1.0, 2.0]}))
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(RuntimeError, match="pas encore ajusté"):
         DriftDetector().compare(pd.DataFrame({"a": [1.0]}))
 
 
@@ -370,7 +383,7 @@ def test_reference_profile_round_trips_through_json(tmp_path) -> None:
     loaded = DriftDetector.load(path)
     assert loaded.get_params() == detector.get_params()
     assert loaded.compare(production).to_dict() == detector.compare(production).to_dict()
-    with pytest.raises(ValueError, match="not a drift reference"):
+    with pytest.raises(ValueError, match="pas une référence de drift"):
         DriftDetector.from_dict({"format": "other"})
 
 

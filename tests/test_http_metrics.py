@@ -72,5 +72,5 @@ def test_an_exception_is_counted_as_a_500(app_and_registry) -> None:
 
 
 def test_install_needs_the_monitoring_registry_first() -> None:
-    with pytest.raises(RuntimeError, match="install the monitoring first"):
+    with pytest.raises(RuntimeError, match="le registre Prometheus"):
         install(FastAPI())

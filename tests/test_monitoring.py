@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import subprocess
 import sys
@@ -95,6 +96,22 @@ def test_reader_skips_a_truncated_last_line_and_the_writer_starts_a_fresh_one(
     assert restarted.skipped_lines == 1  # the broken line stays broken, nothing else
 
 
+def test_a_skipped_line_is_logged_once_in_french_not_at_every_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "predictions.jsonl"
+    PredictionLog(path).append_many(records(3))
+    with path.open("ab") as handle:
+        handle.write(b'{"prediction_id": "coup')
+    log = PredictionLog(path)
+    with caplog.at_level(logging.WARNING, logger="mlops_course.monitoring"):
+        for _ in range(3):
+            assert len(log.read()) == 3 and log.skipped_lines == 1
+    assert [r.getMessage().split(" : ", 1)[1] for r in caplog.records] == [
+        "dernière ligne incomplète (écriture interrompue), ligne 4 ignorée"
+    ]
+
+
 _WRITER = """
 import sys
 from mlops_course.monitoring import PredictionLog
@@ -147,7 +164,7 @@ def test_log_is_a_sink_and_refuses_what_json_cannot_hold(tmp_path: Path) -> None
     log = PredictionLog(tmp_path / "p.jsonl")
     log([{"prediction_id": "a", "confidence": np.float32(0.5), "inputs": np.arange(2)}])
     assert log.read() == [{"prediction_id": "a", "confidence": 0.5, "inputs": [0, 1]}]
-    with pytest.raises(TypeError, match="not JSON serializable"):
+    with pytest.raises(TypeError, match="ne se sérialise pas en JSON"):
         log.append({"prediction_id": "b", "model": object()})
 
 
@@ -183,7 +200,7 @@ def test_monitor_feedback_gives_realized_accuracy_and_coverage() -> None:
     assert monitor.add_feedback(batch[0]["prediction_id"], "setosa") is True
     assert monitor.add_feedback(batch[1]["prediction_id"], 0) is False  # it said versicolor
     assert monitor.add_feedback(batch[1]["prediction_id"], "versicolor") is True  # corrected
-    with pytest.raises(KeyError, match="unknown prediction_id"):
+    with pytest.raises(KeyError, match="prediction_id inconnu"):
         monitor.add_feedback("nope", "setosa")
     feedback = monitor.metrics()["feedback"]
     assert feedback == {
@@ -239,6 +256,8 @@ def test_one_dip_in_confidence_gives_one_alert_not_one_per_prediction() -> None:
     _stream(monitor, [0.95] * 5 + [0.55] * 6 + [0.95] * 5)
     events = [(e["type"], e["etat"], e["fenetre"]) for e in monitor.alerts()]
     assert events == [(LOW_CONFIDENCE, "firing", 7), (LOW_CONFIDENCE, "resolved", 13)]
+    assert [e["etat_libelle"] for e in monitor.alerts()] == ["déclenchée", "résolue"]
+    assert monitor.alerts()[0]["message"].startswith(f"{LOW_CONFIDENCE} déclenchée : confiance")
     # the chapter's monitor appends an alert each time metrics are read while the mean is low
     for _ in range(100):
         monitor.metrics()
@@ -355,15 +374,15 @@ def test_concurrent_recording_loses_nothing() -> None:
 
 
 def test_settings_and_records_are_validated() -> None:
-    with pytest.raises(ValueError, match="window_size must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="window_size doit être >= 1, reçu 0"):
         ModelMonitor(window_size=0)
-    with pytest.raises(ValueError, match="confidence_threshold must be in"):
+    with pytest.raises(ValueError, match="confidence_threshold doit être dans"):
         ModelMonitor(confidence_threshold=1.5)
-    with pytest.raises(ValueError, match="numeric 'confidence'"):
+    with pytest.raises(ValueError, match="'confidence' numérique"):
         ModelMonitor().record({"prediction_id": "a"})
     with pytest.raises(ValueError, match="ISO 8601"):
         ModelMonitor().record({"confidence": 0.9, "timestamp": "hier"})
-    with pytest.raises(ValueError, match=r"proba must have shape \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"proba doit avoir la forme \(2, 3\)"):
         make_records(pd.DataFrame({"a": [1.0, 2.0]}), np.ones((2, 2)), labels=LABELS)
 
 
@@ -459,4 +478,4 @@ def test_monitoring_runs_in_the_serving_image_without_pandas_scipy_or_sklearn(
     lines = done.stdout.splitlines()
     assert lines[0] == "DEGRADEE ['CONFIANCE_BASSE', 'DISTRIBUTION_CLASSES'] ok"
     assert lines[1:] == ["True", "[]"]
-    assert "data drift is not checked" in done.stderr
+    assert "drift des données non vérifié" in done.stderr

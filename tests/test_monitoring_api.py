@@ -106,7 +106,7 @@ def test_feedback_is_joined_logged_and_unknown_ids_get_404(app: FastAPI) -> None
             assert wrong.json()["correct"] is False
             missing = await http.post("/feedback", json={"prediction_id": "x", "true_label": 0})
             assert missing.status_code == 404
-            assert "unknown prediction_id" in missing.text
+            assert "prediction_id inconnu" in missing.text
             invalid = await http.post("/feedback", json={"prediction_id": pid})
             assert invalid.status_code == 422
             metrics = (await http.get("/monitoring/metriques")).json()
@@ -191,7 +191,7 @@ def test_installing_twice_is_a_no_op_but_a_second_monitor_is_refused(app: FastAP
     sinks = list(app.state.prediction_sinks)
     assert install(app) is app
     assert app.state.prediction_sinks == sinks
-    with pytest.raises(RuntimeError, match="already installed"):
+    with pytest.raises(RuntimeError, match="déjà installé"):
         install(app, monitor=ModelMonitor())
 
 

@@ -14,6 +14,12 @@ import numpy as np
 import pytest
 
 from mlops_course import config, data, serialization
+from mlops_course.constants import (
+    CI_MIN_ACCURACY,
+    CI_MIN_F1,
+    PROMOTION_METRIC,
+    PROMOTION_MIN_F1,
+)
 from mlops_course.serialization import IntegrityError, Manifest, OnnxPredictor
 
 
@@ -230,11 +236,11 @@ def test_onnx_predictor_reads_columns_by_name_and_accepts_arrays(built, pipeline
 
 def test_onnx_predictor_explains_bad_input(built, split) -> None:
     predictor = OnnxPredictor.from_file(built.onnx)
-    with pytest.raises(ValueError, match=r"missing columns \['petal_width'\]"):
+    with pytest.raises(ValueError, match=r"il manque à X les colonnes \['petal_width'\]"):
         predictor.predict(split.X_test.drop(columns="petal_width"))
-    with pytest.raises(ValueError, match="2-D"):
+    with pytest.raises(ValueError, match="2 dimensions"):
         predictor.predict(np.array([5.1, 3.5, 1.4, 0.2]))
-    with pytest.raises(ValueError, match="4 columns"):
+    with pytest.raises(ValueError, match="4 colonnes"):
         predictor.predict(np.ones((2, 3)))
 
 
@@ -331,6 +337,14 @@ def test_make_model_writes_the_three_files_in_the_model_dir(capsys) -> None:
         "pipeline_v1.onnx",
     ]
     assert "accuracy=" in capsys.readouterr().out
+
+
+def test_the_served_model_passes_the_promotion_gate_and_the_ci_floor_with_margin(built) -> None:
+    """`make model` serves what the course's own gates accept, not a model on the CI floor."""
+    metrics = Manifest.load(built.manifest).metrics
+    assert metrics[PROMOTION_METRIC] > PROMOTION_MIN_F1  # §2.5: the registry would promote it
+    assert metrics["accuracy"] >= CI_MIN_ACCURACY + 0.05  # §6.3: well above the floor
+    assert metrics["f1_weighted"] >= CI_MIN_F1 + 0.05
 
 
 @pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")

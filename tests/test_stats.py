@@ -17,7 +17,7 @@ def test_chi2_survival_matches_scipy_for_small_and_large_dof_without_overflow() 
             assert stats.chi2_sf(statistic, dof) == pytest.approx(
                 scipy_stats.chi2.sf(statistic, dof), rel=1e-9, abs=1e-300
             )
-    with pytest.raises(ValueError, match="dof must be >= 1"):
+    with pytest.raises(ValueError, match="dof doit être >= 1"):
         stats.chi2_sf(1.0, 0)
 
 

@@ -245,7 +245,7 @@ def test_gate_requires_the_metric_strictly_above_the_threshold(store: list) -> N
 
 
 def test_gate_rejects_a_threshold_outside_zero_one_naming_it() -> None:
-    with pytest.raises(ValueError, match=r"threshold must be in \(0, 1\), got 1.5"):
+    with pytest.raises(ValueError, match=r"threshold doit être dans \]0, 1\[, reçu 1.5"):
         tracking.validate("1", threshold=1.5)
 
 
@@ -272,12 +272,12 @@ def test_promotion_then_rollback_move_the_champion_alias(store: list) -> None:
     assert tracking.get_version(second.version, name=name).tags["rolled_back_to"] == first.version
     with pytest.raises(LookupError, match="previous_champion"):
         tracking.rollback(name=name)  # v1 replaced nobody
-    with pytest.raises(ValueError, match="passed the gate"):
+    with pytest.raises(ValueError, match="franchi la porte"):
         tracking.rollback(refused.version, name=name)
 
 
 def test_promote_without_a_challenger_says_what_to_do(store: list) -> None:
-    with pytest.raises(LookupError, match="no 'challenger' alias"):
+    with pytest.raises(LookupError, match="pas d'alias 'challenger'"):
         tracking.promote(name="t-nothing-registered")
     assert tracking.version_by_alias(name="t-nothing-registered") is None
 

@@ -40,6 +40,11 @@ _CODES = {
     422: "validation_error",
     503: "service_unavailable",
 }
+#: French details for Starlette's own errors, which carry only the English status phrase.
+_DETAILS = {
+    404: "route inconnue : la liste des routes est sur /docs",
+    405: "méthode HTTP non acceptée par cette route (voir /docs)",
+}
 
 
 def error_body(code: str, detail: str) -> dict[str, str]:
@@ -55,19 +60,54 @@ def _is_json(request: Request) -> bool:
     )
 
 
+#: French messages for the rules of the API's schemas (``type`` stays Pydantic's code).
+_MESSAGES: dict[str, str] = {
+    "missing": "champ obligatoire absent",
+    "extra_forbidden": "champ inconnu : le contrat n'accepte que les champs documentés",
+    "float_type": "doit être un nombre JSON (pas une chaîne)",
+    "float_parsing": "doit être un nombre JSON",
+    "finite_number": "doit être un nombre fini (ni NaN ni infini)",
+    "less_than_equal": "doit être inférieur ou égal à {le}",
+    "greater_than_equal": "doit être supérieur ou égal à {ge}",
+    "too_short": "doit contenir au moins {min_length} élément(s)",
+    "too_long": "doit contenir au plus {max_length} éléments",
+    "list_type": "doit être une liste JSON",
+    "model_type": "doit être un objet JSON",
+    "model_attributes_type": "doit être un objet JSON",
+    "dict_type": "doit être un objet JSON",
+    "string_type": "doit être une chaîne",
+    "int_type": "doit être un entier",
+}
+
+
+def french_message(kind: str, ctx: dict[str, Any] | None, default: str) -> str:
+    """The French message of a validation rule; Pydantic's own for a rule we do not know."""
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return default
+    values = {
+        key: f"{value:g}".replace(".", ",") if isinstance(value, float) else value
+        for key, value in (ctx or {}).items()
+    }
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):
+        return default
+
+
 def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Turn Pydantic/FastAPI errors into ``{field, type, msg, loc}`` items."""
+    """Turn Pydantic/FastAPI errors into ``{field, type, msg, loc}`` items (``msg`` in French)."""
     out = []
     for item in errors:
         loc = [part if isinstance(part, int) else str(part) for part in item.get("loc", ())]
         path = loc[1:] if loc[:1] == ["body"] else loc
         kind = str(item.get("type", "invalid"))
-        msg = str(item.get("msg", "invalid value"))
+        msg = french_message(kind, item.get("ctx"), str(item.get("msg", "valeur invalide")))
         if kind == "json_invalid":
             reason = (item.get("ctx") or {}).get("error")
             position = path[0] if path and isinstance(path[0], int) else None
-            msg = f"the body is not valid JSON ({reason or 'decode error'}"
-            msg += f" at character {position})" if position is not None else ")"
+            msg = f"le corps n'est pas du JSON valide ({reason or 'décodage impossible'}"
+            msg += f", caractère {position})" if position is not None else ")"
             path = []
         out.append(
             {"field": ".".join(map(str, path)) or "body", "type": kind, "msg": msg, "loc": loc}
@@ -78,11 +118,11 @@ def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     """422 naming each field and rule; 415 when the body was not sent as JSON."""
     if request.method in {"POST", "PUT", "PATCH"} and not _is_json(request):
-        sent = request.headers.get("content-type") or "no Content-Type"
+        sent = request.headers.get("content-type") or "aucun Content-Type"
         return JSONResponse(
             error_body(
                 "unsupported_media_type",
-                f"send the body as JSON with 'Content-Type: application/json' (got {sent})",
+                f"envoyez le corps en JSON avec 'Content-Type: application/json' (reçu : {sent})",
             ),
             status_code=415,
         )
@@ -97,9 +137,12 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> JSONRespo
     code = _CODES.get(exc.status_code) or HTTPStatus(exc.status_code).phrase.lower().replace(
         " ", "_"
     )
-    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    phrase = HTTPStatus(exc.status_code).phrase
+    detail = exc.detail if isinstance(exc.detail, str) else phrase
+    if detail == phrase:
+        detail = _DETAILS.get(exc.status_code, detail)
     if exc.status_code == 400 and detail == "There was an error parsing the body":
-        detail = "the body could not be read: send UTF-8 encoded JSON"
+        detail = "le corps est illisible : envoyez du JSON encodé en UTF-8"
     if exc.status_code == 413:
         return JSONResponse(
             json.loads(too_large_body(request.app.state.settings.max_body_bytes)), status_code=413
@@ -110,7 +153,7 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> JSONRespo
 async def model_not_ready(request: Request, exc: ModelNotReadyError) -> JSONResponse:
     """503 while the model loads (or if it could not be loaded): retry later."""
     return JSONResponse(
-        error_body("model_not_ready", "the model is not loaded yet; see GET /ready"),
+        error_body("model_not_ready", "le modèle n'est pas encore chargé ; voir GET /ready"),
         status_code=503,
         headers={"Retry-After": "1"},
     )
@@ -118,17 +161,23 @@ async def model_not_ready(request: Request, exc: ModelNotReadyError) -> JSONResp
 
 async def prediction_failed(request: Request, exc: PredictionError) -> JSONResponse:
     """500 with a stable message; the cause is logged, never sent to the client."""
-    logger.error("prediction failed on %s: %s", request.url.path, exc, exc_info=exc)
+    logger.error("échec de la prédiction sur %s : %s", request.url.path, exc, exc_info=exc)
     return JSONResponse(
-        error_body("prediction_failed", "the model could not make this prediction; it was logged"),
+        error_body(
+            "prediction_failed",
+            "le modèle n'a pas pu faire cette prédiction ; l'erreur est dans le log du serveur",
+        ),
         status_code=500,
     )
 
 
 async def internal_error(request: Request, exc: Exception) -> JSONResponse:
     """Last resort: 500 with a stable message (the server logs the traceback)."""
-    logger.error("unhandled error on %s", request.url.path, exc_info=exc)
-    return JSONResponse(error_body("internal_error", "internal server error"), status_code=500)
+    logger.error("erreur non gérée sur %s", request.url.path, exc_info=exc)
+    return JSONResponse(
+        error_body("internal_error", "erreur interne du serveur (détails dans son log)"),
+        status_code=500,
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -98,7 +98,7 @@ def install(app: FastAPI) -> RequestMetrics:
 
     monitoring = getattr(app.state, "monitoring", None)
     if not isinstance(monitoring, Monitoring):
-        raise RuntimeError("install the monitoring first: it owns the Prometheus registry")
+        raise RuntimeError("installez d'abord le monitoring : il possède le registre Prometheus")
     metrics = RequestMetrics(monitoring.metrics.registry)
     app.add_middleware(HttpMetrics, metrics=metrics)
     app.state.http_metrics = metrics

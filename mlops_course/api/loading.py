@@ -45,7 +45,7 @@ class ModelSource:
 
     def describe(self) -> str:
         """Return a short human description (``onnx file model/pipeline_v1.onnx``)."""
-        what = {"onnx": "ONNX file", "joblib": "joblib file", "registry": "MLflow model"}
+        what = {"onnx": "fichier ONNX", "joblib": "fichier joblib", "registry": "modèle MLflow"}
         return f"{what[self.kind]} {self.location} (backend {self.backend})"
 
 
@@ -130,9 +130,9 @@ def resolve_source(settings: Settings) -> ModelSource:
     if suffix == ".joblib":
         return ModelSource("joblib", str(Path(raw).expanduser().resolve()), "sklearn")
     raise ValueError(
-        "MLOPS_COURSE_MODEL must be a .onnx or .joblib file or an MLflow URI "
-        f"(models:/name@alias or models:/name/version), got {raw!r}"
-        + (" (pickle files are never loaded by the API)" if suffix in {".pkl", ".pickle"} else "")
+        "MLOPS_COURSE_MODEL doit être un fichier .onnx ou .joblib ou une URI MLflow "
+        f"(models:/nom@alias ou models:/nom/version), reçu {raw!r}"
+        + (" (l'API ne charge jamais de fichier pickle)" if suffix in {".pkl", ".pickle"} else "")
     )
 
 
@@ -147,15 +147,15 @@ def ensure_default_model(source: ModelSource, *, train_if_missing: bool = True) 
         return
     if not train_if_missing:
         raise FileNotFoundError(
-            f"no model at {path}; run `make model` (or `mlops-course model`) to create it, "
-            "or set MLOPS_COURSE_MODEL"
+            f"aucun modèle dans {path} : lancez `make model` (ou `mlops-course model`) pour le "
+            "créer, ou définissez MLOPS_COURSE_MODEL"
         )
     from mlops_course.serialization import build_model_files
 
     directory = path.parent
     logger.warning(
-        "no model file at %s: training the default pipeline once and saving it there "
-        "(run `make model` to do it ahead of time)",
+        "aucun fichier de modèle dans %s : entraînement du modèle par défaut, une fois, et "
+        "enregistrement à cet endroit (`make model` le fait à l'avance)",
         path,
     )
     directory.mkdir(parents=True, exist_ok=True)
@@ -212,13 +212,13 @@ def _load_joblib(path: Path) -> LoadedModel:
     manifest_file = manifest_path(path)
     if not manifest_file.is_file():
         raise IntegrityError(
-            f"{path} has no manifest ({manifest_file.name}): the API does not unpickle an "
-            "unverified file"
+            f"{path} n'a pas de manifeste ({manifest_file.name}) : l'API ne désérialise pas un "
+            "fichier dont l'empreinte n'est pas vérifiée"
         )
     manifest = Manifest.load(manifest_file)
     expected = manifest.files.get(path.name)
     if expected is None:
-        raise IntegrityError(f"{manifest_file.name} has no hash for {path.name}")
+        raise IntegrityError(f"{manifest_file.name} ne donne pas l'empreinte de {path.name}")
     pipeline = load_joblib(path, expected_sha256=expected)
     return LoadedModel(
         name=manifest.name,
@@ -248,7 +248,8 @@ def _registry_version(uri: str) -> tuple[str, str, str | None]:
         mv = client.get_model_version(name, number)
     else:
         raise ValueError(
-            f"an MLflow registry URI needs @alias or /version (models:/name@champion), got {uri!r}"
+            "une URI du registre MLflow a besoin de @alias ou de /version "
+            f"(models:/nom@champion), reçu {uri!r}"
         )
     return name, str(mv.version), mv.run_id
 
@@ -291,11 +292,13 @@ def _load_registry(uri: str, *, backend: Backend) -> LoadedModel:
 def _check_features(model: LoadedModel) -> None:
     if sorted(model.feature_names) != sorted(FEATURE_FIELDS):
         raise ValueError(
-            f"the model expects features {list(model.feature_names)}, "
-            f"the API accepts {list(FEATURE_FIELDS)}"
+            f"le modèle attend les variables {list(model.feature_names)}, "
+            f"l'API accepte {list(FEATURE_FIELDS)}"
         )
     if len(model.labels) < len(model.classes):
-        raise ValueError(f"the model has {len(model.classes)} classes but labels {model.labels}")
+        raise ValueError(
+            f"le modèle a {len(model.classes)} classes mais les étiquettes {model.labels}"
+        )
 
 
 def warm_up(model: LoadedModel) -> None:
@@ -304,7 +307,7 @@ def warm_up(model: LoadedModel) -> None:
     for X in (row, np.repeat(row, 8, axis=0)):
         proba = model.predict_proba(X)
         if proba.shape != (len(X), len(model.classes)):
-            raise ValueError(f"the model returned probabilities of shape {proba.shape}")
+            raise ValueError(f"le modèle a rendu des probabilités de forme {proba.shape}")
 
 
 def resolve_source_text(settings: Settings) -> str:

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 def too_large_body(max_bytes: int) -> bytes:
     """The JSON body of a 413 answer."""
-    detail = f"the request body is larger than {max_bytes} bytes"
+    detail = f"le corps de la requête dépasse {max_bytes} octets"
     return json.dumps({"error": "payload_too_large", "detail": detail}).encode()
 
 
@@ -27,7 +27,7 @@ class BodySizeLimit:
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         if max_bytes < 1:
-            raise ValueError(f"max_bytes must be >= 1, got {max_bytes}")
+            raise ValueError(f"max_bytes doit être >= 1, reçu {max_bytes}")
         self.app = app
         self.max_bytes = max_bytes
 

@@ -26,10 +26,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from mlops_course import config
 from mlops_course.api.metrics import MAX_LABEL_VALUES, PrometheusMetrics
+from mlops_course.api.schemas import ValidationErrorResponse, french, ok
 from mlops_course.api.sinks import PredictionSinks
 from mlops_course.constants import MODEL_NAME
 from mlops_course.monitoring import (
@@ -45,7 +46,8 @@ __all__ = ["MAX_LABEL_VALUES", "FeedbackInput", "Monitoring", "install"]
 class FeedbackInput(BaseModel):
     """The true label of a prediction, once it is known."""
 
-    model_config = ConfigDict(
+    model_config = french(
+        "La vraie étiquette d'une prédiction passée, une fois connue.",
         extra="forbid",
         json_schema_extra={
             "examples": [
@@ -55,33 +57,46 @@ class FeedbackInput(BaseModel):
     )
 
     prediction_id: str = Field(
-        ..., min_length=1, max_length=64, description="The id the API returned with the prediction."
+        ...,
+        min_length=1,
+        max_length=64,
+        title="Identifiant de la prédiction",
+        description="L'identifiant que l'API a rendu avec la prédiction.",
     )
     true_label: str | int = Field(
-        ..., description='The true label ("setosa"...) or class code (0, 1, 2).'
+        ...,
+        title="Vraie étiquette",
+        description='La vraie espèce ("setosa"...) ou son code de classe (0, 1, 2).',
     )
 
 
 class FeedbackOutput(BaseModel):
     """What the monitor recorded."""
 
-    prediction_id: str
-    true_label: str | int
-    correct: bool = Field(description="Whether the model's prediction was right.")
+    model_config = french("Ce que le moniteur a enregistré.")
+
+    prediction_id: str = Field(title="Identifiant de la prédiction")
+    true_label: str | int = Field(title="Vraie étiquette")
+    correct: bool = Field(title="Juste", description="La prédiction du modèle était-elle juste ?")
 
 
 class ErrorBody(BaseModel):
     """An error answer (the API's handlers add the ``error`` code)."""
 
-    error: str | None = Field(default=None, description="Error code, e.g. not_found.")
-    detail: str = Field(description="What went wrong.")
+    model_config = french("Une réponse d'erreur : un code stable et un message.")
+
+    error: str | None = Field(
+        default=None, title="Code d'erreur", description="Par exemple not_found."
+    )
+    detail: str = Field(title="Message", description="Ce qui ne va pas.")
 
 
 _FEEDBACK_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "The body is not UTF-8 JSON"},
-    404: {"model": ErrorBody, "description": "Unknown prediction_id"},
-    413: {"model": ErrorBody, "description": "Body too large"},
-    415: {"model": ErrorBody, "description": "Body not sent as application/json"},
+    400: {"model": ErrorBody, "description": "Le corps n'est pas du JSON en UTF-8"},
+    404: {"model": ErrorBody, "description": "prediction_id inconnu"},
+    413: {"model": ErrorBody, "description": "Corps trop gros"},
+    415: {"model": ErrorBody, "description": "Corps non envoyé en application/json"},
+    422: {"model": ValidationErrorResponse, "description": "Un champ enfreint une règle"},
 }
 
 
@@ -121,28 +136,59 @@ def router(monitoring: Monitoring) -> APIRouter:
     """The monitoring endpoints, each one reading ``monitoring``."""
     routes = APIRouter(tags=["monitoring"])
 
-    @routes.get("/monitoring/metriques")
+    @routes.get(
+        "/monitoring/metriques",
+        responses={200: ok("Les métriques", "Métriques")},
+        summary="Métriques récentes",
+        description="Les métriques des dernières prédictions (confiance, classes, versions, "
+        "retours terrain).",
+    )
     async def get_metriques() -> dict[str, Any]:
         """Metrics of the recent predictions (confidence, classes, versions, feedback)."""
         await monitoring.settled()
         return monitoring.monitor.metrics()
 
-    @routes.get("/monitoring/sante")
+    @routes.get(
+        "/monitoring/sante",
+        responses={200: ok("La santé du modèle", "Santé")},
+        summary="Santé du modèle",
+        description="`OK`, `DEGRADEE` tant qu'une alerte est déclenchée (`firing`), "
+        "`INCONNUE` avant la première prédiction.",
+    )
     async def get_sante() -> dict[str, Any]:
         """Model health: ``OK``, ``DEGRADEE`` while an alert fires, ``INCONNUE`` at first."""
         await monitoring.settled()
         return monitoring.monitor.health()
 
-    @routes.get("/monitoring/alertes")
+    @routes.get(
+        "/monitoring/alertes",
+        responses={
+            200: ok("Les alertes et leurs états", "Alertes"),
+            422: {"model": ValidationErrorResponse, "description": "Paramètre limit invalide"},
+        },
+        summary="Alertes",
+        description="Les derniers événements d'alerte (un par transition : `firing` "
+        "déclenchée, `resolved` résolue) et l'état courant de chaque alerte.",
+    )
     async def get_alertes(
-        limit: Annotated[int, Query(ge=1, le=1000, description="How many recent events.")] = 20,
+        limit: Annotated[
+            int,
+            Query(ge=1, le=1000, title="Nombre", description="Combien d'événements récents."),
+        ] = 20,
     ) -> dict[str, Any]:
         """Recent alert events (one per transition: firing, resolved) and the current states."""
         await monitoring.settled()
         monitor = monitoring.monitor
         return {"alertes": monitor.alerts(limit=limit), "etats": monitor.states()}
 
-    @routes.post("/feedback", response_model=FeedbackOutput, responses=_FEEDBACK_ERRORS)
+    @routes.post(
+        "/feedback",
+        response_model=FeedbackOutput,
+        responses={200: ok("Le retour enregistré"), **_FEEDBACK_ERRORS},
+        summary="Retour terrain",
+        description="Enregistre la vraie étiquette d'une prédiction passée (reliée par "
+        "`prediction_id`) ; 404 si la prédiction est inconnue.",
+    )
     async def post_feedback(feedback: FeedbackInput) -> dict[str, Any]:
         """Record the true label of a past prediction (joined by ``prediction_id``)."""
         await monitoring.settled()
@@ -158,7 +204,13 @@ def router(monitoring: Monitoring) -> APIRouter:
             "correct": correct,
         }
 
-    @routes.get("/metrics", response_class=Response)
+    @routes.get(
+        "/metrics",
+        response_class=Response,
+        responses={200: ok("Les métriques au format texte de Prometheus")},
+        summary="Métriques Prometheus",
+        description="Format texte d'exposition de Prometheus.",
+    )
     async def get_metrics() -> Response:
         """Prometheus metrics (text exposition format)."""
         from prometheus_client import CONTENT_TYPE_LATEST
@@ -218,8 +270,8 @@ def install(
     if installed is not None:
         if monitor is not None or log is not None or feedback_log is not None:
             raise RuntimeError(
-                "monitoring is already installed on this app; pass monitor/log/feedback_log "
-                "to the first install(app, ...) call"
+                "le monitoring est déjà installé sur cette application : passez "
+                "monitor/log/feedback_log au premier appel install(app, ...)"
             )
         return app
     monitor = monitor or default_monitor()

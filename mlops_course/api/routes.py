@@ -29,6 +29,7 @@ from mlops_course.api.schemas import (
     ReadyResponse,
     ReloadResponse,
     ValidationErrorResponse,
+    ok,
 )
 from mlops_course.api.service import ModelService, predict_records, to_matrix
 from mlops_course.api.settings import Settings
@@ -37,14 +38,16 @@ from mlops_course.records import PredictionRecord
 
 logger = logging.getLogger("mlops_course.api")
 
+# What /docs shows is French (the learner reads it); the docstrings stay English for the code.
 _CLIENT_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorResponse, "description": "Body not readable (not UTF-8)"},
-    413: {"model": ErrorResponse, "description": "Body too large"},
-    415: {"model": ErrorResponse, "description": "Body not sent as application/json"},
-    422: {"model": ValidationErrorResponse, "description": "A field breaks a rule"},
-    500: {"model": ErrorResponse, "description": "The model failed (logged)"},
-    503: {"model": ErrorResponse, "description": "The model is not loaded yet"},
+    400: {"model": ErrorResponse, "description": "Corps illisible (pas en UTF-8)"},
+    413: {"model": ErrorResponse, "description": "Corps trop gros"},
+    415: {"model": ErrorResponse, "description": "Corps non envoyé en application/json"},
+    422: {"model": ValidationErrorResponse, "description": "Un champ enfreint une règle"},
+    500: {"model": ErrorResponse, "description": "Le modèle a échoué (erreur dans le log)"},
+    503: {"model": ErrorResponse, "description": "Le modèle n'est pas encore chargé"},
 }
+_INVALID = {"model": ValidationErrorResponse, "description": "Un paramètre enfreint une règle"}
 
 _PREDICT_EXAMPLES = {
     "setosa": {"summary": "Une setosa (§4.4)", "value": schemas.SETOSA},
@@ -99,7 +102,9 @@ async def ready(request: Request) -> Any:
     if service.ready:
         return {"status": "ready", "model_version": service.version}
     state = "failed" if service.state == "failed" else "loading"
-    detail = "loading the model failed; see the server log" if state == "failed" else None
+    detail = (
+        "le chargement du modèle a échoué : voir le log du serveur" if state == "failed" else None
+    )
     return JSONResponse(
         {"status": state, "model_version": None, "detail": detail},
         status_code=503,
@@ -157,7 +162,9 @@ def log_admin_access(settings: Settings) -> None:
 
 def reload_model(
     request: Request,
-    x_admin_token: Annotated[str | None, Header(description="Required if configured")] = None,
+    x_admin_token: Annotated[
+        str | None, Header(title="Jeton d'administration", description="Exigé s'il est configuré.")
+    ] = None,
 ) -> dict[str, Any]:
     """Re-read the model source (e.g. a new ``@champion``) and swap it in without a restart.
 
@@ -170,16 +177,16 @@ def reload_model(
     if not expected and settings.admin_fail_closed:
         raise HTTPException(status_code=403, detail=ADMIN_CLOSED)
     if expected and not secrets.compare_digest((x_admin_token or "").encode(), expected.encode()):
-        raise HTTPException(status_code=401, detail="missing or wrong X-Admin-Token header")
+        raise HTTPException(status_code=401, detail="en-tête X-Admin-Token absent ou faux")
     service = _service(request)
     before = service.current
     previous = before.version if before else None
     try:
         model = service.reload()
     except Exception as error:
-        still = f"; still serving version {previous}" if previous else ""
+        still = f" ; la version {previous} reste servie" if previous else ""
         raise HTTPException(
-            status_code=503, detail=f"reload failed ({type(error).__name__}){still}"
+            status_code=503, detail=f"échec du rechargement ({type(error).__name__}){still}"
         ) from error
     return {
         "previous_version": previous,
@@ -190,6 +197,42 @@ def reload_model(
     }
 
 
+#: What ``/docs`` says of each route, in French (summary, then description).
+DOCS: dict[str, dict[str, str]] = {
+    "health": {
+        "summary": "Vivacité",
+        "description": "Le processus répond : 200 même pendant le chargement du modèle.",
+    },
+    "ready": {
+        "summary": "Disponibilité",
+        "description": "200 une fois le modèle chargé et préchauffé ; 503 avant, ou si le "
+        "chargement a échoué (en-tête Retry-After).",
+    },
+    "model_info": {
+        "summary": "Le modèle servi",
+        "description": "Nom, version, moteur, empreinte sha256 du fichier, variables, "
+        "étiquettes et métriques du modèle servi.",
+    },
+    "predict": {
+        "summary": "Prédire une fleur",
+        "description": "Prédit l'espèce d'une fleur d'iris à partir de ses quatre mesures (cm).",
+    },
+    "predict_batch": {
+        "summary": "Prédire un lot",
+        "description": "Jusqu'à 1 000 fleurs en un seul appel au modèle ; les réponses "
+        "suivent l'ordre reçu.",
+    },
+    "reload_model": {
+        "summary": "Recharger le modèle",
+        "description": "Relit la source du modèle (par exemple un nouveau `@champion`) et "
+        "l'échange sans redémarrer. Le nouveau modèle est chargé et préchauffé avant de "
+        "remplacer l'ancien ; les requêtes en cours finissent avec celui qui les a commencées ; "
+        "en cas d'échec, l'ancien reste servi. Sans jeton et avec "
+        "`MLOPS_COURSE_ADMIN_FAIL_CLOSED=true` (l'image Docker), la route répond 403.",
+    },
+}
+
+
 def register(app: FastAPI) -> None:
     """Add the endpoints to ``app``, busiest first: FastAPI tries the routes in this order.
 
@@ -198,30 +241,43 @@ def register(app: FastAPI) -> None:
     """
     app.add_api_route(
         "/predict", predict, methods=["POST"], response_model=PredictionOutput,
-        responses=_CLIENT_ERRORS, tags=["prédiction"],
+        responses={200: ok("La prédiction"), **_CLIENT_ERRORS}, tags=["prédiction"],
+        **DOCS["predict"],
     )  # fmt: skip
     app.add_api_route(
-        "/health", health, methods=["GET"], response_model=HealthResponse, tags=["état"]
-    )
+        "/health", health, methods=["GET"], response_model=HealthResponse,
+        responses={200: ok("Le processus répond")}, tags=["état"], **DOCS["health"],
+    )  # fmt: skip
     app.add_api_route(
         "/predict/batch", predict_batch, methods=["POST"],
-        response_model=list[PredictionOutput], responses=_CLIENT_ERRORS, tags=["prédiction"],
+        response_model=list[PredictionOutput],
+        responses={200: ok("Une prédiction par fleur", "Lot de prédictions"), **_CLIENT_ERRORS},
+        tags=["prédiction"], **DOCS["predict_batch"],
     )  # fmt: skip
     app.add_api_route(
         "/ready", ready, methods=["GET"], response_model=ReadyResponse,
-        responses={503: {"model": ReadyResponse, "description": "Model not loaded (yet)"}},
-        tags=["état"],
+        responses={
+            200: ok("Le modèle est prêt"),
+            503: {"model": ReadyResponse, "description": "Modèle pas (encore) chargé"},
+        },
+        tags=["état"], **DOCS["ready"],
     )  # fmt: skip
     app.add_api_route(
         "/model", model_info, methods=["GET"], response_model=ModelInfo,
-        responses={503: _CLIENT_ERRORS[503]}, tags=["modèle"],
+        responses={200: ok("Le modèle servi"), 503: _CLIENT_ERRORS[503]}, tags=["modèle"],
+        **DOCS["model_info"],
     )  # fmt: skip
     app.add_api_route(
         "/admin/reload", reload_model, methods=["POST"], response_model=ReloadResponse,
         responses={
-            401: {"model": ErrorResponse, "description": "Missing or wrong X-Admin-Token"},
-            403: {"model": ErrorResponse, "description": "No token configured: route closed"},
-            503: {"model": ErrorResponse, "description": "Reload failed: old model still serves"},
+            200: ok("Le modèle rechargé"),
+            401: {"model": ErrorResponse, "description": "En-tête X-Admin-Token absent ou faux"},
+            403: {"model": ErrorResponse, "description": "Aucun jeton configuré : route fermée"},
+            503: {
+                "model": ErrorResponse,
+                "description": "Échec du rechargement : l'ancien modèle reste servi",
+            },
+            422: _INVALID,
         },
-        tags=["admin"],
+        tags=["admin"], **DOCS["reload_model"],
     )  # fmt: skip

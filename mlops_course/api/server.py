@@ -226,19 +226,19 @@ def run_in_background(
 
     def fail(why: str) -> RuntimeError:
         server.stop()
-        return RuntimeError(f"the API server {why}; its log ends with:\n{server.logs(last=20)}")
+        return RuntimeError(f"le serveur de l'API {why} ; fin de son log :\n{server.logs(last=20)}")
 
     while not port_file.is_file():
         if not server.running:
-            raise fail(f"exited with code {process.returncode} before listening")
+            raise fail(f"s'est arrêté (code {process.returncode}) avant d'écouter")
         if time.monotonic() > deadline:
-            raise fail(f"did not listen within {timeout:.0f} s")
+            raise fail(f"n'écoutait toujours pas après {timeout:.0f} s")
         time.sleep(0.05)
     server.url = f"http://{host}:{int(port_file.read_text(encoding='utf-8'))}"
     with httpx.Client(base_url=server.url, timeout=5.0) as client:
         while True:
             if not server.running:
-                raise fail(f"exited with code {process.returncode} while loading the model")
+                raise fail(f"s'est arrêté (code {process.returncode}) en chargeant le modèle")
             try:
                 response = client.get("/ready")
             except httpx.TransportError:
@@ -246,9 +246,9 @@ def run_in_background(
             if response is not None and response.status_code == 200:
                 return server
             if response is not None and response.json().get("status") == "failed":
-                raise fail("could not load its model")
+                raise fail("n'a pas pu charger son modèle")
             if time.monotonic() > deadline:
-                raise fail(f"was not ready within {timeout:.0f} s")
+                raise fail(f"n'était pas prêt après {timeout:.0f} s")
             time.sleep(0.1)
 
 

@@ -137,7 +137,7 @@ class ModelService:
         """Return the current model or raise :class:`ModelNotReadyError`."""
         model = self._current
         if model is None:
-            raise ModelNotReadyError(self.error or "the model is still loading")
+            raise ModelNotReadyError(self.error or "le modèle est encore en cours de chargement")
         return model
 
     def load(self) -> LoadedModel:
@@ -155,7 +155,7 @@ class ModelService:
                 if self._current is None:
                     self.state, self.error = "failed", f"{type(error).__name__}: {error}"
                 logger.exception(
-                    "loading the model failed (%s)", resolve_source_text(self.settings)
+                    "échec du chargement du modèle (%s)", resolve_source_text(self.settings)
                 )
                 raise
             self._current = model  # the atomic swap
@@ -163,7 +163,7 @@ class ModelService:
             if not self._starting:
                 self._ready.set()
             logger.info(
-                "model %s version %s loaded from %s (%s) in %.2f s",
+                "modèle %s version %s chargé depuis %s (%s) en %.2f s",
                 model.name,
                 model.version,
                 model.source,
@@ -193,7 +193,7 @@ class ModelService:
                     try:
                         warm_up()
                     except Exception:
-                        logger.exception("start-up warm-up %r failed", warm_up)
+                        logger.exception("échec de la tâche de démarrage %r", warm_up)
                 self._starting = False
                 self._ready.set()
 

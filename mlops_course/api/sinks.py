@@ -96,7 +96,9 @@ class PredictionSinks:
             try:
                 sink(records)
             except Exception:
-                logger.exception("prediction sink %r failed; predictions were still returned", sink)
+                logger.exception(
+                    "échec du sink de prédictions %r (les prédictions ont été rendues)", sink
+                )
 
 
 class SinkWorker:
@@ -111,7 +113,7 @@ class SinkWorker:
         linger: float = 0.02,
     ) -> None:
         if linger < 0:
-            raise ValueError(f"linger must be >= 0 seconds, got {linger}")
+            raise ValueError(f"linger doit être >= 0 seconds, reçu {linger}")
         self._deliver = deliver
         self.max_batches = max_batches
         self.linger = linger
@@ -180,7 +182,9 @@ class SinkWorker:
                 if records:
                     self._deliver(records)
             except Exception:  # a broken sink must not stop the delivery of later records
-                logger.exception("delivering %d prediction record(s) failed", len(records))
+                logger.exception(
+                    "échec de la livraison de %d enregistrement(s) de prédiction", len(records)
+                )
             finally:
                 for _ in items:
                     self._queue.task_done()

@@ -11,11 +11,16 @@ from enum import StrEnum
 
 
 class Status(StrEnum):
-    """The outcome of one rule."""
+    """The outcome of one rule: a stable code (JSON, CI), with a French :attr:`label`."""
 
     PASS = "pass"
     FAIL = "fail"
     UNKNOWN = "cannot tell"
+
+    @property
+    def label(self) -> str:
+        """The status in French, for people (``"indéterminé"`` for ``cannot tell``)."""
+        return {"pass": "réussi", "fail": "échoué", "cannot tell": "indéterminé"}[self.value]
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,10 @@ class AuditReport:
         return {
             "path": self.path,
             "passed": self.passed,
-            "findings": [{**asdict(f), "status": str(f.status)} for f in self.findings],
+            "findings": [
+                {**asdict(f), "status": str(f.status), "status_label": f.status.label}
+                for f in self.findings
+            ],
         }
 
     def to_text(self) -> str:

@@ -17,6 +17,7 @@ TAG_PARAMETERS = "parameters"  # papermill's parameters cell (reads MLOPS_COURSE
 TAG_SOLUTION = "solution"  # whole cell is a solution (replaced by a stub in exercises)
 TAG_CHECK = "check"  # a self-check cell: one call to a function of mlops_course.checks
 TAG_NBVAL = "nbval-check-output"  # nbval compares this cell's output with metadata.expected_output
+TAG_STDERR = "stderr-attendu"  # the cell writes to stderr on purpose (the stderr test allows it)
 
 #: Kernel every notebook declares (a custom name gives NoSuchKernel in papermill and nbval).
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}

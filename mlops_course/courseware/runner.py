@@ -2,6 +2,8 @@
 
 Every run gets its own ``MLOPS_COURSE_HOME`` under ``build/work/`` so that notebooks
 write nothing outside ``build/`` (models, MLflow store, logs all follow that variable).
+After a run, :func:`stray_stderr` lists what the notebook wrote to stderr without meaning
+to (a cell tagged ``stderr-attendu`` shows it on purpose): a quiet notebook has none.
 """
 
 from __future__ import annotations
@@ -122,6 +124,45 @@ def execute(
         if source is not None:
             input_path.unlink(missing_ok=True)
     return Outcome(notebook, output, time.perf_counter() - start)
+
+
+#: The cells papermill adds to an executed copy (its error banner): not the notebook's own.
+_PAPERMILL_TAGS = {"papermill-error-cell-tag"}
+
+
+@dataclass(frozen=True)
+class StrayOutput:
+    """A stderr output of an executed notebook that its cell did not declare."""
+
+    cell_index: int
+    first_line: str
+
+    def describe(self) -> str:
+        """``cell 12: TqdmWarning: IProgress not found...``"""
+        return f"cell {self.cell_index}: {self.first_line}"
+
+
+def stray_stderr(executed: nbformat.NotebookNode) -> list[StrayOutput]:
+    """Return the stderr outputs of ``executed`` whose cell is not tagged ``stderr-attendu``.
+
+    Cell indices count the cells of the notebook that was run (papermill's error banner is
+    skipped); a proof cell reports the solution cell it comes from (``proof_source_cell``).
+    """
+    found = []
+    index = -1
+    for cell in executed.cells:
+        if _PAPERMILL_TAGS & set(nbio.tags(cell)):
+            continue
+        index += 1
+        if cell.cell_type != "code" or nbio.TAG_STDERR in nbio.tags(cell):
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                text = "".join(output.get("text", ""))
+                lines = [line for line in text.splitlines() if line.strip()] or [""]
+                origin = cell.metadata.get("proof_source_cell", index)
+                found.append(StrayOutput(origin, lines[0].strip()[:200]))
+    return found
 
 
 def first_check_index(nb: nbformat.NotebookNode) -> int | None:

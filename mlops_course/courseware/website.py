@@ -40,6 +40,8 @@ SECTIONS = (
      "les faire, votre copie est dans `mon-travail/`."),
     ("solutions", "Solutions", "Les corrigés, à lire une fois l'exercice tenté."),
 )  # fmt: skip
+#: Markdown files of the repository that are pages of the site too (after the notebooks).
+EXTRA_PAGES = ("GLOSSAIRE.md",)
 CONFIG_DIR = "site"
 _LINK = re.compile(r"(\]\()(?P<target>[^)\s]+)(\))")
 _BADGE = re.compile(r"(?m)^\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)\n")
@@ -120,7 +122,7 @@ def execute_lectures(paths: list[Path], *, root: Path, jobs: int) -> int:
 
 def site_pages(root: Path) -> set[str]:
     """Return the repository paths that become pages (``notebooks/01_x.ipynb``...)."""
-    pages = {"README.md"}
+    pages = {"README.md", *(name for name in EXTRA_PAGES if (root / name).is_file())}
     for folder, _, _ in SECTIONS:
         pages |= {f"{folder}/{p.name}" for p in nbio.discover(folder, root)}
     return pages
@@ -207,6 +209,13 @@ def prepare_sources(root: Path | None = None) -> Path:
     # Badges are images from other sites: the site links to Binder and Codespaces in text.
     readme = _BADGE.sub("", readme)
     home = rewrite_links(readme, "README.md", root=root, repository=repository)
+    for name in EXTRA_PAGES:
+        if (root / name).is_file():
+            text = (root / name).read_text(encoding="utf-8")
+            (paths.source / name).write_text(
+                rewrite_links(text, name, root=root, repository=repository), encoding="utf-8"
+            )
+            toctree.append(Path(name).stem)
     home += "\n\n```{toctree}\n:hidden:\n\n" + "\n".join(toctree) + "\n```\n"
     (paths.source / "index.md").write_text(home, encoding="utf-8")
     return paths.source

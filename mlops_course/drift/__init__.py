@@ -29,12 +29,13 @@ from __future__ import annotations
 
 from mlops_course.drift.detector import DriftDetector, detect_drift
 from mlops_course.drift.profile import CategoricalProfile, NumericProfile, Profile
-from mlops_course.drift.report import DRIFT_STATUSES, ColumnDrift, DriftReport
+from mlops_course.drift.report import DRIFT_STATUSES, STATUS_LABELS, ColumnDrift, DriftReport
 from mlops_course.stats import CORRECTIONS, adjust_pvalues
 
 __all__ = [
     "CORRECTIONS",
     "DRIFT_STATUSES",
+    "STATUS_LABELS",
     "CategoricalProfile",
     "ColumnDrift",
     "DriftDetector",

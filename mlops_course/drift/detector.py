@@ -124,12 +124,12 @@ class DriftDetector:
         """Learn the reference profile of every column; return ``self``."""
         frame = _as_frame(reference, "reference")
         if len(frame) == 0:
-            raise ValueError("reference must have at least one row, got an empty frame")
+            raise ValueError("la référence doit avoir au moins une ligne, reçu un tableau vide")
         frame.columns = [str(c) for c in frame.columns]
         kinds = infer_kinds(frame, self.numeric_columns, self.categorical_columns)
         unknown = [c for c in self.critical_columns if c not in kinds]
         if unknown:
-            raise ValueError(f"critical_columns not in the reference data: {unknown}")
+            raise ValueError(f"critical_columns absentes des données de référence : {unknown}")
 
         def profile(name: str) -> Profile:
             if kinds[name] == "numeric":
@@ -155,7 +155,9 @@ class DriftDetector:
 
     def _check_fitted(self) -> None:  # scikit-learn's name for it
         if not hasattr(self, "profiles_"):
-            raise RuntimeError("this DriftDetector is not fitted yet: call fit(reference) first")
+            raise RuntimeError(
+                "ce DriftDetector n'est pas encore ajusté : appelez d'abord fit(reference)"
+            )
 
     # ---- compare
 
@@ -227,8 +229,8 @@ class DriftDetector:
         """Rebuild a fitted detector from :meth:`to_dict`."""
         if raw.get("format") != _FORMAT or raw.get("version") != _FORMAT_VERSION:
             raise ValueError(
-                f"not a drift reference of format {_FORMAT!r} v{_FORMAT_VERSION}: "
-                f"got format={raw.get('format')!r} version={raw.get('version')!r}"
+                f"ce n'est pas une référence de drift au format {_FORMAT!r} v{_FORMAT_VERSION} : "
+                f"reçu format={raw.get('format')!r} version={raw.get('version')!r}"
             )
         detector = cls(**raw["settings"])
         profiles = {name: profile_from_dict(column) for name, column in raw["columns"].items()}
@@ -254,14 +256,22 @@ class DriftDetector:
         return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
     def plot_column(
-        self, current: pd.DataFrame | Mapping[str, Any], column: str, ax: Axes | None = None
+        self,
+        current: pd.DataFrame | Mapping[str, Any],
+        column: str,
+        ax: Axes | None = None,
+        *,
+        unit: str | None = None,
     ) -> Axes:
-        """Plot the reference distribution of ``column`` (from its profile) against ``current``."""
+        """Plot the reference distribution of ``column`` against ``current``.
+
+        ``unit`` names the column's unit on the axes (``"cm"``, ``"ans"``, ``"€"``).
+        """
         self._check_fitted()
         if column not in self.profiles_:
-            raise ValueError(f"column must be one of {list(self.profiles_)}, got {column!r}")
+            raise ValueError(f"column doit être l'une de {list(self.profiles_)}, reçu {column!r}")
         frame = _as_frame(current, "current")
-        return plot_column(self.profiles_[column], frame[column].rename(column), ax)
+        return plot_column(self.profiles_[column], frame[column].rename(column), ax, unit=unit)
 
 
 def detect_drift(
@@ -298,22 +308,24 @@ def _validate_settings(
 ) -> None:
     """Raise an error naming the argument and its value for a setting out of range."""
     if not 0.0 < alpha < 1.0:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+        raise ValueError(f"alpha doit être dans ]0, 1[, reçu {alpha!r}")
     if correction not in stats.CORRECTIONS:
-        raise ValueError(f"correction must be one of {list(stats.CORRECTIONS)}, got {correction!r}")
+        raise ValueError(
+            f"correction doit être l'une des valeurs {list(stats.CORRECTIONS)}, reçu {correction!r}"
+        )
     for name, value in (
         ("effect_threshold", effect_threshold),
         ("js_threshold", js_threshold),
         ("missing_threshold", missing_threshold),
     ):
         if not value >= 0.0:
-            raise ValueError(f"{name} must be >= 0, got {value!r}")
+            raise ValueError(f"{name} doit être >= 0, reçu {value!r}")
     for name, value in (
         ("new_category_share", new_category_share),
         ("drift_share", drift_share),
     ):
         if not 0.0 <= value <= 1.0:
-            raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+            raise ValueError(f"{name} doit être dans [0, 1], reçu {value!r}")
     for name, value, least in (
         ("min_rows", min_rows, 2),
         ("sketch_size", sketch_size, 10),
@@ -321,17 +333,19 @@ def _validate_settings(
         ("n_jobs", n_jobs, 1),
     ):
         if int(value) < least:
-            raise ValueError(f"{name} must be >= {least}, got {value!r}")
+            raise ValueError(f"{name} doit être >= {least}, reçu {value!r}")
     for name, value in (
         ("numeric_columns", numeric_columns),
         ("categorical_columns", categorical_columns),
         ("critical_columns", critical_columns),
     ):
         if isinstance(value, str):
-            raise TypeError(f"{name} must be a list of column names, not the string {value!r}")
+            raise TypeError(
+                f"{name} doit être une liste de noms de colonnes, pas la chaîne {value!r}"
+            )
     both = set(numeric_columns or ()) & set(categorical_columns or ())
     if both:
-        raise ValueError(f"columns both numeric and categorical: {sorted(both)}")
+        raise ValueError(f"colonnes à la fois numériques et catégorielles : {sorted(both)}")
 
 
 def _numeric_block(frame: pd.DataFrame, profiles: Mapping[str, Profile]) -> dict[str, np.ndarray]:
@@ -376,7 +390,8 @@ def _as_frame(data: pd.DataFrame | Mapping[str, Any], name: str) -> pd.DataFrame
     if isinstance(data, Mapping):
         return pd.DataFrame(dict(data))
     raise TypeError(
-        f"{name} must be a pandas DataFrame or a mapping of columns, got {type(data).__name__}"
+        f"{name} doit être un DataFrame pandas ou un dictionnaire de colonnes, reçu "
+        f"{type(data).__name__}"
     )
 
 

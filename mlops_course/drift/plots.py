@@ -17,8 +17,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
 
-def plot_column(profile: Profile, current: pd.Series, ax: Axes | None = None) -> Axes:
-    """Plot the reference distribution of a column (from its profile) against ``current``."""
+def plot_column(
+    profile: Profile, current: pd.Series, ax: Axes | None = None, *, unit: str | None = None
+) -> Axes:
+    """Plot the reference distribution of a column (from its profile) against ``current``.
+
+    ``unit`` (``"cm"``, ``"€"``...) labels the x axis of a numeric column and its density
+    (in 1/``unit``); without it the axes name the column's own unit.
+    """
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -32,7 +38,8 @@ def plot_column(profile: Profile, current: pd.Series, ax: Axes | None = None) ->
         ax.bar(positions - 0.2, ref / max(ref.sum(), 1), width=0.4, label="référence")
         ax.bar(positions + 0.2, cur / max(cur.sum(), 1), width=0.4, label="production")
         ax.set_xticks(positions, categories)
-        ax.set_ylabel("proportion")
+        ax.set_xlabel(f"{current.name} (catégorie)")
+        ax.set_ylabel("part des lignes (de 0 à 1)")
     else:
         raw = numeric_values(current)
         x = raw[np.isfinite(raw)]
@@ -44,7 +51,9 @@ def plot_column(profile: Profile, current: pd.Series, ax: Axes | None = None) ->
         ax.stairs(ref_density, edges, fill=True, alpha=0.4, label="référence")
         if x.size:
             ax.hist(x, bins=edges, density=True, histtype="step", linewidth=2, label="production")
-        ax.set_ylabel("densité")
+        where = f"{current.name} ({unit})" if unit else f"{current.name} (unité de la colonne)"
+        ax.set_xlabel(where)
+        ax.set_ylabel(f"densité (1/{unit})" if unit else "densité (1/unité de la colonne)")
     ax.set_title(str(current.name))
     ax.legend()
     return ax

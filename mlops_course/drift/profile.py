@@ -183,7 +183,7 @@ def infer_kinds(
     declared |= {c: "categorical" for c in categorical or ()}
     missing = [c for c in declared if c not in frame.columns]
     if missing:
-        raise ValueError(f"columns not in the reference data: {missing}")
+        raise ValueError(f"colonnes absentes des données de référence : {missing}")
     kinds: dict[str, str] = {}
     for name in frame.columns:
         key = str(name)

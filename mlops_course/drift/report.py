@@ -1,7 +1,8 @@
 """A drift verdict, data first: one :class:`ColumnDrift` per column, a :class:`DriftReport`.
 
 Taught in notebook 07_monitoring_drift (§7.2): ``as_dict()``-style data (``to_dict``,
-``to_frame``) with a picture on top (``plot``), as Evidently's reports.
+``to_frame``) with a picture on top (``plot``), as Evidently's reports. Statuses are stable
+codes (``drift``, ``missing_drift``...); ``status_label`` carries their French label.
 """
 
 from __future__ import annotations
@@ -20,6 +21,16 @@ if TYPE_CHECKING:  # pragma: no cover
 DRIFT_STATUSES: frozenset[str] = frozenset(
     {"missing_column", "drift", "new_category", "missing_drift"}
 )
+#: French label of each status code, for people (frames, summaries, the picture's legend).
+STATUS_LABELS: dict[str, str] = {
+    "ok": "pas de drift",
+    "drift": "drift",
+    "missing_column": "colonne absente",
+    "new_category": "catégorie nouvelle",
+    "missing_drift": "manquants en hausse",
+    "insufficient_data": "données insuffisantes",
+    "error": "erreur d'analyse",
+}
 #: The colour of each status in the report's picture.
 STATUS_COLORS: dict[str, str] = {
     "drift": "tab:red",
@@ -67,11 +78,21 @@ class ColumnDrift:
     critical: bool = False
     message: str = ""
 
+    @property
+    def status_label(self) -> str:
+        """The status in French (``"manquants en hausse"`` for ``missing_drift``)."""
+        return STATUS_LABELS.get(self.status, self.status)
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (NaN becomes None)."""
+        """JSON-ready form (NaN becomes None), with ``status_label`` after ``status``."""
         out = asdict(self)
         out["new_categories"] = list(self.new_categories)
-        return {key: json_safe(value) for key, value in out.items()}
+        ordered: dict[str, Any] = {}
+        for key, value in out.items():
+            ordered[key] = json_safe(value)
+            if key == "status":
+                ordered["status_label"] = self.status_label
+        return ordered
 
 
 @dataclass(frozen=True)
@@ -136,10 +157,16 @@ class DriftReport:
         """Columns whose analysis failed, with the error message."""
         return {n: r.message for n, r in self.columns.items() if r.status == "error"}
 
+    @property
+    def status_label(self) -> str:
+        """The batch's status in French."""
+        return STATUS_LABELS.get(self.status, self.status)
+
     def summary(self) -> dict[str, Any]:
         """The dataset-level figures (the chapter's ``resume``)."""
         return {
             "status": self.status,
+            "status_label": self.status_label,
             "drift_detected": self.drift_detected,
             "action_required": self.action_required,
             "n_rows": self.n_rows,
@@ -163,14 +190,16 @@ class DriftReport:
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per column, indexed by column name."""
+        """One row per column, indexed by column name (``status_label``: the status in French)."""
         rows = [result.to_dict() for result in self.columns.values()]
-        frame = pd.DataFrame(rows, columns=[f for f in ColumnDrift.__dataclass_fields__])
-        return frame.set_index("column")
+        names = list(ColumnDrift.__dataclass_fields__)
+        names.insert(names.index("status") + 1, "status_label")
+        return pd.DataFrame(rows, columns=names).set_index("column")
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Bar chart of each column's effect relative to its threshold, coloured by status."""
         import matplotlib.pyplot as plt
+        from matplotlib.patches import Patch
 
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 0.35 * max(len(self.columns), 3) + 1))
@@ -185,8 +214,17 @@ class DriftReport:
         ax.barh(names, ratios, color=colors)
         ax.axvline(1.0, color="black", linestyle="--", linewidth=1)
         ax.invert_yaxis()
-        ax.set_xlabel("effet / seuil (au-delà de 1 : assez grand pour compter)")
+        ax.set_xlabel(
+            "taille d'effet / seuil (sans unité ; au-delà de 1 : assez grand pour compter)"
+        )
+        ax.set_ylabel("colonne")
         ax.set_title(f"Drift : {len(self.drifted_columns)} colonne(s) sur {len(names)}")
+        shown = dict.fromkeys(result.status for result in self.columns.values())
+        ax.legend(
+            handles=[Patch(color=STATUS_COLORS[s], label=STATUS_LABELS[s]) for s in shown],
+            loc="lower right",
+            fontsize="small",
+        )
         return ax
 
 

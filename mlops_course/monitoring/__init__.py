@@ -20,6 +20,7 @@ from mlops_course.monitoring.alerts import (
     CLASS_SHIFT,
     DATA_DRIFT,
     LOW_CONFIDENCE,
+    STATE_LABELS,
     AlertBook,
     AlertRule,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "CLASS_SHIFT",
     "DATA_DRIFT",
     "LOW_CONFIDENCE",
+    "STATE_LABELS",
     "AlertBook",
     "AlertRule",
     "ModelMonitor",

@@ -3,6 +3,10 @@
 Taught in notebook 07_monitoring_drift. An alert goes *pending* on a bad window, *firing*
 after ``alert_after`` bad windows in a row, and *resolved* after ``resolve_after`` good
 ones: one dip in confidence gives one alert, not one per prediction.
+
+The states are codes (``ok``, ``pending``, ``firing``, ``resolved``: Prometheus's words),
+stable for JSON and Prometheus consumers; :data:`STATE_LABELS` gives their French labels,
+used by every message a person reads.
 """
 
 from __future__ import annotations
@@ -20,6 +24,14 @@ LOW_CONFIDENCE = "CONFIANCE_BASSE"
 CLASS_SHIFT = "DISTRIBUTION_CLASSES"
 DATA_DRIFT = "DATA_DRIFT"
 ALERTS: tuple[str, ...] = (LOW_CONFIDENCE, CLASS_SHIFT, DATA_DRIFT)
+
+#: French label of each state code (``etat`` of an event, ``etats`` of ``/monitoring/sante``).
+STATE_LABELS: dict[str, str] = {
+    "ok": "normale",
+    "pending": "en attente",
+    "firing": "déclenchée",
+    "resolved": "résolue",
+}
 
 
 @dataclass
@@ -90,7 +102,7 @@ class AlertBook:
                 continue
             value, threshold, what = describe(name)
             if event == "firing":
-                message = f"{name} : {what}, {self.alert_after} fenêtre(s) de suite"
+                message = f"{name} déclenchée : {what}, {self.alert_after} fenêtre(s) de suite"
             else:
                 message = f"{name} résolue : {self.resolve_after} fenêtre(s) normales de suite"
             self._n_events += 1
@@ -99,6 +111,7 @@ class AlertBook:
                     "id": self._n_events,
                     "type": name,
                     "etat": event,
+                    "etat_libelle": STATE_LABELS[event],
                     "timestamp": timestamp,
                     "fenetre": window,
                     "valeur": value,

@@ -82,7 +82,10 @@ def feedback_metrics(
 def is_correct(record: Mapping[str, Any], true_label: Any) -> bool:
     """Whether a record's prediction matches ``true_label`` (a label, or a class code)."""
     if isinstance(true_label, bool):
-        raise TypeError(f"true_label must be a label or a class code, got {true_label!r}")
+        raise TypeError(
+            f'true_label doit être une étiquette ("setosa") ou un code de classe (0, 1, 2), '
+            f"reçu {true_label!r}"
+        )
     if isinstance(true_label, int | np.integer):
         return int(record.get("prediction", -1)) == int(true_label)
     return str(record.get("label")) == str(true_label)
@@ -119,8 +122,8 @@ class FeedbackBook:
         known = self._tracked.get(str(prediction_id))
         if known is None:
             raise KeyError(
-                f"unknown prediction_id {prediction_id!r}: not among the last "
-                f"{self.max_tracked} predictions"
+                f"prediction_id inconnu {prediction_id!r} : il n'est pas parmi les "
+                f"{self.max_tracked} dernières prédictions"
             )
         code, label = known
         correct = is_correct({"prediction": code, "label": label}, true_label)

@@ -34,6 +34,7 @@ class PredictionLog:
         self._lock = threading.Lock()
         self._tail_checked = False
         self.skipped_lines = 0
+        self._reported: set[tuple[int, int]] = set()
 
     def __repr__(self) -> str:
         return f"PredictionLog({str(self.path)!r})"
@@ -76,7 +77,12 @@ class PredictionLog:
         self.append_many(records)
 
     def iter_records(self) -> Iterator[dict[str, Any]]:
-        """Yield the records in order; an incomplete or corrupt line is skipped and counted."""
+        """Yield the records in order; an incomplete or corrupt line is skipped and counted.
+
+        Each skipped line is logged once per log object (a warning of the logger
+        ``mlops_course.monitoring``), not again at every read: :attr:`skipped_lines` counts
+        them at each read.
+        """
         self.skipped_lines = 0
         if not self.path.exists():
             return
@@ -84,21 +90,29 @@ class PredictionLog:
             for number, line in enumerate(handle, 1):
                 if not line.endswith(b"\n"):
                     if line.strip():
-                        self.skipped_lines += 1
-                        logger.warning("%s: incomplete last line %d skipped", self.path, number)
+                        self._skip(number, "dernière ligne incomplète (écriture interrompue)")
                     break
                 if not line.strip():
                     continue
                 try:
                     record = json.loads(line)
                 except ValueError:
-                    self.skipped_lines += 1
-                    logger.warning("%s: corrupt line %d skipped", self.path, number)
+                    self._skip(number, "ligne illisible (pas du JSON)")
                     continue
                 if isinstance(record, dict):
                     yield record
                 else:
                     self.skipped_lines += 1
+
+    def _skip(self, number: int, why: str) -> None:
+        self.skipped_lines += 1
+        try:
+            key = (number, self.path.stat().st_ino)
+        except OSError:
+            key = (number, 0)
+        if key not in self._reported:
+            self._reported.add(key)
+            logger.warning("%s : %s, ligne %d ignorée", self.path, why, number)
 
     def read(self) -> list[dict[str, Any]]:
         """Return every complete record (see :meth:`iter_records`)."""

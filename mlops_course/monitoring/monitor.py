@@ -281,15 +281,17 @@ def _validate_settings(
     """Raise an error naming the argument and its value for a setting out of range."""
     for name, value in sizes.items():
         if int(value) < 1:
-            raise ValueError(f"{name} must be >= 1, got {value!r}")
+            raise ValueError(f"{name} doit être >= 1, reçu {value!r}")
     if window_seconds is not None and not window_seconds > 0:
-        raise ValueError(f"window_seconds must be > 0 or None, got {window_seconds!r}")
+        raise ValueError(f"window_seconds doit être > 0 ou None, reçu {window_seconds!r}")
     if not 0.0 <= confidence_threshold <= 1.0:
-        raise ValueError(f"confidence_threshold must be in [0, 1], got {confidence_threshold!r}")
+        raise ValueError(
+            f"confidence_threshold doit être dans [0, 1], reçu {confidence_threshold!r}"
+        )
     if not 0.0 < class_alpha < 1.0:
-        raise ValueError(f"class_alpha must be in (0, 1), got {class_alpha!r}")
+        raise ValueError(f"class_alpha doit être dans ]0, 1[, reçu {class_alpha!r}")
     if not 0.0 <= class_threshold <= 1.0:
-        raise ValueError(f"class_threshold must be in [0, 1], got {class_threshold!r}")
+        raise ValueError(f"class_threshold doit être dans [0, 1], reçu {class_threshold!r}")
 
 
 def compact_record(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -298,7 +300,8 @@ def compact_record(record: Mapping[str, Any]) -> dict[str, Any]:
         confidence = float(record["confidence"])
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(
-            f"record needs a numeric 'confidence', got {record.get('confidence')!r}"
+            "un enregistrement doit avoir une 'confidence' numérique, reçu "
+            f"{record.get('confidence')!r}"
         ) from error
     timestamp = record.get("timestamp")
     moment = None
@@ -306,7 +309,9 @@ def compact_record(record: Mapping[str, Any]) -> dict[str, Any]:
         try:
             moment = datetime.fromisoformat(str(timestamp))
         except ValueError as error:
-            raise ValueError(f"record 'timestamp' must be ISO 8601, got {timestamp!r}") from error
+            raise ValueError(
+                f"le 'timestamp' d'un enregistrement doit être en ISO 8601, reçu {timestamp!r}"
+            ) from error
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
     prediction = record.get("prediction")

@@ -38,7 +38,10 @@ def training_class_shares() -> dict[str, float]:
 
         y = data.split().y_train
     except ImportError as error:
-        logger.info("%s is not installed: each label taken as a third of training", error.name)
+        logger.info(
+            "%s n'est pas installé : chaque classe compte pour un tiers de l'entraînement",
+            error.name,
+        )
         return {label: 1 / len(LABELS) for label in LABELS}
     counts = Counter(data.label_of(code) for code in y)
     return {label: counts[label] / len(y) for label in LABELS}

@@ -35,7 +35,9 @@ def make_records(
     """
     proba = np.asarray(proba, dtype=float)
     if proba.ndim != 2 or proba.shape[0] != len(inputs) or proba.shape[1] != len(labels):
-        raise ValueError(f"proba must have shape ({len(inputs)}, {len(labels)}), got {proba.shape}")
+        raise ValueError(
+            f"proba doit avoir la forme ({len(inputs)}, {len(labels)}), reçu {proba.shape}"
+        )
     start = start or datetime(2026, 1, 1, tzinfo=UTC)
     return build_records(
         list(inputs.columns),

@@ -87,9 +87,11 @@ class WindowJudge:
             try:
                 self.reference = source() if callable(source) else source
             except ImportError as error:  # a serving image without pandas / scikit-learn
-                logger.warning("data drift is not checked: %s is not installed", error.name)
+                logger.warning("drift des données non vérifié : %s n'est pas installé", error.name)
             except Exception:
-                logger.exception("could not load the drift reference; data drift is not checked")
+                logger.exception(
+                    "référence de drift illisible : le drift des données n'est pas vérifié"
+                )
         if self.class_reference is None and self._class_reference_source is not None:
             source, self._class_reference_source = self._class_reference_source, None
             try:
@@ -97,7 +99,9 @@ class WindowJudge:
                 total = float(sum(shares.values()))
                 self.class_reference = {str(k): float(v) / total for k, v in shares.items()}
             except Exception:
-                logger.exception("could not load the class reference; class shift is not checked")
+                logger.exception(
+                    "référence des classes illisible : leur distribution n'est pas vérifiée"
+                )
 
     def judge(self, index: int, items: list[dict[str, Any]], *, enough: bool) -> WindowResult:
         """Measure a closed window; without ``enough`` predictions, no rule gives a verdict."""
@@ -140,7 +144,7 @@ class WindowJudge:
         try:
             report = detector.compare(input_columns(items))
         except Exception:
-            logger.exception("drift check failed on window %d", result.index)
+            logger.exception("la vérification du drift a échoué sur la fenêtre %d", result.index)
             return None
         result.drifted_columns = report.drifted_columns
         if report.status == "insufficient_data":

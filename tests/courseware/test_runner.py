@@ -74,3 +74,31 @@ def test_every_notebook_has_a_parameters_cell_reading_fast_mode() -> None:
         cells = [c for c in nbio.read(path).cells if nbio.TAG_PARAMETERS in nbio.tags(c)]
         assert len(cells) == 1, f"{path}: exactly one cell tagged 'parameters'"
         assert "fast_mode()" in cells[0].source, f"{path}: the parameters cell reads fast_mode()"
+
+
+def test_stderr_is_reported_by_cell_unless_the_cell_says_it_is_meant(tmp_path: Path) -> None:
+    path = _notebook(
+        tmp_path / "nb" / "01_bruit.ipynb",
+        "import sys\nprint('sortie normale')",
+        "import warnings\nwarnings.warn('IProgress not found')",
+        "import sys\nsys.stderr.write('\\nvoulu\\n')",
+        "import sys\nsys.stderr.write('une erreur')\nraise ValueError('stop')",
+    )
+    nb = nbio.read(path)
+    nb.cells[2].metadata["tags"] = [nbio.TAG_STDERR]
+    nbio.write(nb, path)
+    outcome = runner.execute(path, tmp_path / "out.ipynb", env=runner.isolated_env("b", tmp_path))
+    assert outcome.cell_index == 3  # papermill's error banner does not shift the indices
+    stray = runner.stray_stderr(nbio.read(outcome.output))
+    assert [item.cell_index for item in stray] == [1, 3]
+    assert "IProgress not found" in stray[0].describe() and stray[0].describe().startswith("cell 1")
+    assert stray[1].first_line == "une erreur"
+
+
+def test_a_proof_cell_reports_the_solution_cell_it_comes_from() -> None:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x = 1")
+    cell.metadata["proof_source_cell"] = 7
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="bruit\n")]
+    nb.cells = [cell, nbformat.v4.new_code_cell("")]
+    assert runner.stray_stderr(nb) == [runner.StrayOutput(7, "bruit")]

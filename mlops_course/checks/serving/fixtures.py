@@ -63,7 +63,12 @@ def _api(model: Path | None = None) -> Any:
     from mlops_course.api import Settings, create_app
 
     source = model or _onnx_model()
-    return create_app(Settings(model=str(source), train_if_missing=False, log_predictions=False))
+    # Closed admin route: a check never reloads, and an open route would (rightly) log a
+    # warning meant for `make serve`, noise in a notebook.
+    settings = Settings(
+        model=str(source), train_if_missing=False, log_predictions=False, admin_fail_closed=True
+    )
+    return create_app(settings)
 
 
 @contextmanager
