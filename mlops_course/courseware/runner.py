@@ -57,6 +57,10 @@ class Outcome:
         )
 
 
+#: Matplotlib backend of executed notebooks: figures are kept as outputs, as in JupyterLab.
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
 def isolated_env(name: str, root: Path | None = None, *, fast: bool = True) -> dict[str, str]:
     """Return the environment variables that isolate one notebook run under ``build/work``."""
     home = build_dir(root) / "work" / name
@@ -66,7 +70,9 @@ def isolated_env(name: str, root: Path | None = None, *, fast: bool = True) -> d
     return {
         "MLOPS_COURSE_HOME": str(home),
         "MLOPS_COURSE_FAST": "1" if fast else "0",
-        "MPLBACKEND": "Agg",
+        # Jupyter's inline backend, as in JupyterLab: figures become PNG outputs of the
+        # executed copies (the site shows them); no window is ever opened.
+        "MPLBACKEND": INLINE_BACKEND,
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
 
