@@ -48,16 +48,45 @@ def assert_quiet(path: Path, executed: Path) -> None:
         )
 
 
+#: Files a learner may already have in the home a notebook runs in (the default home is the
+#: repository): each run starts with them, and must leave them byte for byte. Notebook 07 once
+#: deleted every ``logs/*.jsonl`` "to start from an empty journal".
+LEARNER_FILES: dict[str, bytes] = {
+    "logs/journal-de-l-apprenant.jsonl": b'{"prediction_id": "p-1", "label": "setosa"}\n',
+    "model/notes-de-l-apprenant.txt": b"mes essais du notebook 03\n",
+    "mlruns/a-garder.txt": b"une sauvegarde de mon store\n",
+}
+
+
+def with_learner_files(env: dict[str, str]) -> dict[str, str]:
+    """Write :data:`LEARNER_FILES` into the run's home; return ``env`` unchanged."""
+    home = Path(env["MLOPS_COURSE_HOME"])
+    for name, content in LEARNER_FILES.items():
+        (home / name).parent.mkdir(parents=True, exist_ok=True)
+        (home / name).write_bytes(content)
+    return env
+
+
+def assert_learner_files_kept(path: Path, env: dict[str, str]) -> None:
+    """Fail if the notebook deleted or changed a file it did not create."""
+    home = Path(env["MLOPS_COURSE_HOME"])
+    for name, content in LEARNER_FILES.items():
+        target = home / name
+        assert target.is_file(), f"{path} deleted {name}, a file it did not create"
+        assert target.read_bytes() == content, f"{path} changed {name}, a file it did not create"
+
+
 def _params(folder: str) -> list:
     return [pytest.param(p, id=p.stem) for p in nbio.discover(folder, ROOT)]
 
 
 @pytest.mark.parametrize("path", _params("notebooks"))
 def test_lecture_notebook(path: Path) -> None:
-    env = runner.isolated_env(f"notebooks-{path.stem}", ROOT, fast=FAST)
+    env = with_learner_files(runner.isolated_env(f"notebooks-{path.stem}", ROOT, fast=FAST))
     outcome = runner.execute(path, EXECUTED / "notebooks" / path.name, env=env)
     assert outcome.ok, outcome.describe()
     assert_quiet(path, outcome.output)
+    assert_learner_files_kept(path, env)
 
 
 @pytest.mark.parametrize("path", _params("solutions"))
@@ -65,7 +94,7 @@ def test_solution_notebook(path: Path) -> None:
     solution = nbio.read(path)
     assert ex.exercises_of(solution), f"{path} has no exercise (no cell tagged 'check')"
     proof = ex.make_proof(solution, path)
-    env = runner.isolated_env(f"solutions-{path.stem}", ROOT, fast=FAST)
+    env = with_learner_files(runner.isolated_env(f"solutions-{path.stem}", ROOT, fast=FAST))
     outcome = runner.execute(path, EXECUTED / "solutions" / path.name, env=env, source=proof)
     if not outcome.ok:
         # Report the cell of the hand-written solution notebook, not of the proof built from it.
@@ -78,6 +107,7 @@ def test_solution_notebook(path: Path) -> None:
         }.get(role[0] if role else "", "")
         pytest.fail(outcome.describe() + (f"\n  ({detail})" if detail else ""), pytrace=False)
     assert_quiet(path, outcome.output)
+    assert_learner_files_kept(path, env)
 
 
 @pytest.mark.parametrize("path", _params("exercises"))
