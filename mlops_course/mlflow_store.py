@@ -26,12 +26,38 @@ if TYPE_CHECKING:  # pragma: no cover
 MODEL_ARTIFACT = "model"
 
 
+def quiet_mlflow_output() -> None:
+    """Keep MLflow's informational output off stderr (a red box in a notebook); idempotent.
+
+    - the INFO lines of its ``mlflow`` and ``alembic`` loggers ("Creating initial MLflow
+      database tables...", "Updating database tables") are dropped: both loggers are set
+      to WARNING, unless ``MLFLOW_LOGGING_LEVEL`` asks for another level;
+    - the "Downloading artifacts" progress bars are off (``MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR``
+      defaults to false), and so is tqdm's "IProgress not found" warning about them, raised
+      in a Jupyter kernel without ipywidgets.
+
+    Warnings from MLflow stay visible. :func:`use_store` calls it.
+    """
+    import os
+
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    warnings.filterwarnings("ignore", message="IProgress not found", module="tqdm")
+    import mlflow  # noqa: F401  (MLflow sets its loggers up on import: adjust them after)
+
+    if not os.environ.get("MLFLOW_LOGGING_LEVEL"):
+        for name in ("mlflow", "alembic"):
+            logger = logging.getLogger(name)
+            logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+
+
 def use_store() -> str:
     """Point MLflow's tracking and registry at ``config.tracking_uri()`` and return it.
 
     With the default local store, the folder of the SQLite file is created. The URI is
-    absolute, so the store is the same from any working directory.
+    absolute, so the store is the same from any working directory. MLflow's informational
+    output is silenced first (:func:`quiet_mlflow_output`).
     """
+    quiet_mlflow_output()
     import mlflow
 
     uri = config.tracking_uri()
