@@ -19,6 +19,9 @@ export UV_LINK_MODE ?= copy
 export UV_COMPILE_BYTECODE := 1
 # Offline by design: MLflow must not try to reach its telemetry endpoint.
 export MLFLOW_DISABLE_TELEMETRY ?= true
+# One ruff cache, under build/: the end project's template has its own ruff settings, and
+# ruff would otherwise keep a cache inside the package (mlops_course/project_template/).
+export RUFF_CACHE_DIR ?= $(CURDIR)/build/.ruff_cache
 RUN := $(UV) run --locked --no-sync
 
 # make check runs the notebooks in fast mode (fewer rows, fewer trees); FAST=0 for full size.
