@@ -113,12 +113,13 @@ class Monitoring:
         """Make the model just loaded the monitor's reference (its training data).
 
         Called by the model service on every swap. The predictions of the previous model
-        are delivered first, and judged against the previous references.
+        are delivered first, and judged against the previous references. The new ones are
+        loaded lazily: by the start-up warm-up, or when the next window closes (loading the
+        model itself stays free of pandas and scikit-learn on the ONNX path).
         """
         self.sinks.flush()
         drift, classes = references_for(model.run_id)
         self.monitor.use_references(reference=drift, class_reference=classes)
-        self.monitor.load_references()
 
     def record_feedback(self, feedback: FeedbackInput) -> bool:
         """Give the monitor a true label, count it, log it; return whether the model was right."""
