@@ -179,3 +179,57 @@ def test_git_ignores_no_template_file_so_the_wheel_ships_them_all() -> None:
         ["git", "check-ignore", "--no-index", *files], cwd=root, capture_output=True, text=True
     )
     assert ignored.stdout == "", f"git (and so the wheel) would leave out: {ignored.stdout}"
+
+
+def test_the_todo_rule_reads_markers_not_mentions(tmp_path: Path) -> None:
+    project = tmp_path / "projet"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "a.py").write_text(
+        '"""Mentions of TODO in prose are fine."""\nTODO_FILES = ["x"]\n', encoding="utf-8"
+    )
+    assert audit.audit(project).status_of("todo_restants") is audit.Status.PASS
+    (project / "src" / "b.py").write_text(
+        'def f():\n    # TODO : write it\n    raise NotImplementedError("TODO : f")\n',
+        encoding="utf-8",
+    )
+    (project / "Dockerfile").write_text("FROM python:3.11-slim\n# TODO: USER\n")
+    finding = next(f for f in audit.audit(project).findings if f.rule == "todo_restants")
+    assert finding.status is audit.Status.FAIL
+    assert finding.reason == "3 marqueur(s) TODO dans le code : Dockerfile:2 ; src/b.py:2,3"
+
+
+def test_a_git_repository_with_nothing_committed_is_not_versioned(tmp_path: Path) -> None:
+    project = tmp_path / "projet"
+    project.mkdir()
+    (project / "train.py").write_text("import mlflow\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    finding = next(f for f in audit.audit(project).findings if f.rule == "code_versionne")
+    assert finding.status is audit.Status.FAIL and "git commit" in finding.fix
+
+
+@pytest.mark.parametrize(
+    ("test_line", "status"),
+    [
+        ('assert metrics["f1_weighted"] >= F1', audit.Status.PASS),
+        ("assert scores.accuracy > 0.9", audit.Status.PASS),
+        ("assert model is not None", audit.Status.FAIL),
+    ],
+)
+def test_a_performance_test_may_read_its_metric_from_a_dict(
+    tmp_path: Path, test_line: str, status: audit.Status
+) -> None:
+    project = tmp_path / "projet"
+    (project / "tests").mkdir(parents=True)
+    (project / "tests" / "test_model.py").write_text(
+        f"def test_model(metrics, scores, model):\n    {test_line}\n", encoding="utf-8"
+    )
+    assert audit.audit(project).status_of("test_performance") is status
+
+
+def test_mlflow_read_only_by_the_tests_does_not_version_the_models(tmp_path: Path) -> None:
+    project = tmp_path / "projet"
+    (project / "tests").mkdir(parents=True)
+    (project / "tests" / "test_train.py").write_text("import mlflow\n", encoding="utf-8")
+    assert audit.audit(project).status_of("modele_versionne") is audit.Status.FAIL
+    (project / "train.py").write_text("import mlflow\n", encoding="utf-8")
+    assert audit.audit(project).status_of("modele_versionne") is audit.Status.PASS

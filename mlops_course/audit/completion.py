@@ -13,9 +13,10 @@ from mlops_course.audit.findings import Finding, Verdict
 from mlops_course.audit.project import Project
 from mlops_course.audit.rules import rule
 
-#: Files where a ``TODO`` is unfinished work (documentation may talk about them).
+#: Files where a ``TODO`` marker is unfinished work (documentation may talk about them).
 CODE_FILES = (".py", ".toml", ".yml", ".yaml", ".cfg", ".ini", ".sh", "Dockerfile")
-_MARKER = re.compile(r"\bTODO\b")
+#: A marker: a comment that starts with TODO, or a NotImplementedError whose message does.
+_MARKER = re.compile(r"#\s*TODO\b|NotImplementedError\(\s*[rf]?[\"']TODO\b")
 
 
 @rule
