@@ -265,6 +265,16 @@ def recharger_en_croyant_la_reponse(http, version):
     return http.get("/model").json()
 
 
+def recharger_en_attendant_health(http, version):
+    http.post("/admin/reload").raise_for_status()
+    while http.get("/health").status_code != 200:
+        time.sleep(0.01)
+    modele = http.get("/model").json()
+    if str(modele["version"]) != str(version):
+        raise RuntimeError("mauvaise version")
+    return modele
+
+
 def verifier_sans_recharger(http, version):
     modele = http.get("/model").json()
     if str(modele.get("version")) != str(version):
@@ -281,6 +291,7 @@ def test_exercise_4_reload_waits_for_ready_and_verifies_the_served_version(
         right=recharger,
         wrongs=[
             (recharger_sans_attendre, "Attendez que GET /ready réponde 200"),
+            (recharger_en_attendant_health, "Attendez que GET /ready réponde 200"),
             (recharger_sans_verifier, "doit lever une erreur"),
             (recharger_en_croyant_la_reponse, "Ne vous fiez pas à la réponse du rechargement"),
             (verifier_sans_recharger, "appelez POST /admin/reload"),
