@@ -18,6 +18,9 @@ export UV_LINK_MODE ?= copy
 export UV_COMPILE_BYTECODE := 1
 # Offline by design: MLflow must not try to reach its telemetry endpoint.
 export MLFLOW_DISABLE_TELEMETRY ?= true
+# One ruff cache, under build/: the end project's template has its own ruff settings, and
+# ruff would otherwise keep a cache inside the package (mlops_course/project_template/).
+export RUFF_CACHE_DIR ?= $(CURDIR)/build/.ruff_cache
 RUN := $(UV) run --locked --no-sync
 # lab, check, site... live in the `mlops-course` command (pure Python, any OS): the targets
 # below call it, so `make check` and `uv run mlops-course check` are one and the same.

@@ -1,11 +1,12 @@
 """The capstone: the whole MLOps loop, end to end, offline (``make pipeline``).
 
-Taught in notebook 09_capstone_pipeline (which still imports it as ``pipeline``).
+Taught in notebook 09_capstone_pipeline, which writes each step by hand first.
 
 train and track → gate → register and promote ``champion`` → serve it (ONNX, from the
-registry) → a production stream whose data drift mid-way → the monitor fires → retrain on
-recent labelled data → gate → promote the new champion → the running API reloads it without
-a restart → roll back to the previous champion → the API serves it again.
+registry) → a production stream whose data drift mid-way → the monitor fires → the alert
+triggers the retraining (level 3): retrain on recent labelled data → gate → promote →
+the running API reloads the new champion without a restart, and its monitor now compares
+production with the new model's training data → roll back → the API serves v1 again.
 
 Every step logs one line saying what happened, and :func:`run` raises
 :class:`CapstoneError` when a step does not do what it should (the alert never fires, the
@@ -16,9 +17,9 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,12 @@ DRIFT_SHIFT = {"petal_length": 1.2, "petal_width": 0.4}
 #: Experiments of the capstone (kept apart from notebook 02's, so reruns pick the same winner).
 GRID_EXPERIMENT = "capstone-iris"
 RETRAIN_EXPERIMENT = "capstone-iris-retrain"
+#: State of an alert that fires now (``GET /monitoring/alertes`` → ``etats``).
+FIRING = "firing"
+#: Seconds :func:`deploy` waits for ``/ready`` after a reload.
+READY_TIMEOUT = 60.0
+
+T = TypeVar("T")
 
 
 class CapstoneError(RuntimeError):
@@ -91,6 +98,72 @@ def _ensure(condition: bool, message: str) -> None:
         raise CapstoneError(message)
 
 
+# --- the steps, each usable alone ---------------------------------------------------------
+
+
+def retrain(
+    split: data.Split,
+    configs: Sequence[Mapping[str, Any]] = training.CONFIGS,
+    *,
+    experiment: str = RETRAIN_EXPERIMENT,
+) -> str:
+    """Train and log ``configs`` on ``split`` (recent labelled data); return the best run's id.
+
+    Each run also records its training data (``reference/training_data.csv``): the monitor
+    compares production with it once that model serves (notebook 09).
+    """
+    from mlops_course import tracking
+    from mlops_course.monitoring.references import log_training_data
+
+    runs = tracking.run_grid(configs, split, experiment=experiment)
+    for logged in runs:
+        log_training_data(logged.run_id, split.X_train, split.y_train)
+    return str(tracking.best_run(experiment)["run_id"])
+
+
+def drift_is_firing(alerts: Mapping[str, Any]) -> bool:
+    """True when a ``GET /monitoring/alertes`` answer says the data-drift alert fires *now*.
+
+    The current state (``etats``) decides, not the event history: an alert that fired and
+    was resolved since must not trigger anything.
+    """
+    return alerts.get("etats", {}).get(DRIFT_ALERT) == FIRING
+
+
+def retrain_on_drift(http: Any, sequence: Callable[[], T]) -> T | None:
+    """Level 3: read ``GET /monitoring/alertes``; if the drift alert fires, run ``sequence``.
+
+    ``http`` is an ``httpx.Client`` on the API; ``sequence`` is the retrain → register →
+    gate → promote → reload sequence. Returns its result, or None when nothing fires.
+    """
+    response = http.get("/monitoring/alertes")
+    response.raise_for_status()
+    return sequence() if drift_is_firing(response.json()) else None
+
+
+def deploy(http: Any, version: str, *, timeout: float = READY_TIMEOUT) -> dict[str, Any]:
+    """``POST /admin/reload``, wait for ``/ready``, then check ``GET /model`` serves ``version``.
+
+    Returns the ``/model`` description. Raises :class:`CapstoneError` if the reload is
+    refused, the API is not ready in ``timeout`` seconds, or another version is served.
+    """
+    reloaded = http.post("/admin/reload")
+    _ensure(
+        reloaded.status_code == 200,
+        f"POST /admin/reload -> {reloaded.status_code}: {reloaded.text[:300]}",
+    )
+    deadline = time.monotonic() + timeout
+    while http.get("/ready").status_code != 200:
+        _ensure(time.monotonic() < deadline, f"the API was not ready within {timeout:.0f} s")
+        time.sleep(0.2)
+    served = http.get("/model").json()
+    _ensure(
+        str(served.get("version")) == str(version),
+        f"the API serves v{served.get('version')}, expected v{version}",
+    )
+    return served
+
+
 class _Api:
     """Thin HTTP client of the running API for the capstone."""
 
@@ -110,12 +183,27 @@ class _Api:
             raise CapstoneError(f"POST {path} -> {response.status_code}: {response.text[:300]}")
         return response.json()
 
-    def predict(self, frame: pd.DataFrame) -> list[dict[str, Any]]:
-        return self.post("/predict/batch", {"instances": frame.to_dict(orient="records")})
+    def predict(self, frame: pd.DataFrame, *, window: int = 100) -> list[dict[str, Any]]:
+        predictions: list[dict[str, Any]] = []
+        for start in range(0, len(frame), window):
+            rows = frame.iloc[start : start + window].to_dict(orient="records")
+            predictions += self.post("/predict/batch", {"instances": rows})
+        return predictions
 
 
-def run(*, log: Callable[[str], None] = print) -> CapstoneResult:
-    """Run the whole loop against the MLflow store and model folder of ``config``."""
+# --- the loop -----------------------------------------------------------------------------
+
+
+def run(
+    *,
+    configs: Sequence[Mapping[str, Any]] = training.CONFIGS,
+    log: Callable[[str], None] = print,
+) -> CapstoneResult:
+    """Run the whole loop against the MLflow store and model folder of ``config``.
+
+    ``configs`` is the grid trained at first and at the retraining (the chapter's four by
+    default; notebook 09 passes two in fast mode).
+    """
     from mlops_course import registry, tracking
     from mlops_course.api.server import run_in_background
 
@@ -124,15 +212,15 @@ def run(*, log: Callable[[str], None] = print) -> CapstoneResult:
 
     def record(name: str, detail: str, **values: Any) -> None:
         result.steps.append(Step(name, detail, values))
-        log(f"[{time.perf_counter() - started:5.1f} s] {name:<13} {detail}")
+        log(f"[{time.perf_counter() - started:5.1f} s] {name:<14} {detail}")
 
     uri = tracking.use_store()
     record("store", f"MLflow : {uri}")
 
-    # 1. Train and track the chapter's grid, register the best run, promote it behind the gate.
+    # 1. Train and track the grid, register the best run, promote it behind the gate.
     # (Fewer trees would save about a second but drop every configuration under the gate.)
     split = data.split()
-    runs = tracking.run_grid(training.CONFIGS, split, experiment=GRID_EXPERIMENT)
+    runs = tracking.run_grid(configs, split, experiment=GRID_EXPERIMENT)
     best = tracking.best_run(GRID_EXPERIMENT)
     record("tracking", f"{len(runs)} runs ; meilleur F1 = {best['metrics.f1_weighted']:.3f}")
     first = registry.register(best["run_id"])
@@ -160,85 +248,96 @@ def run(*, log: Callable[[str], None] = print) -> CapstoneResult:
         record(
             "service", f"API prête sur {server.url} : v{served['version']} ({served['backend']})"
         )
-
-        # 3. A production stream that drifts mid-way; feedback arrives with the true labels.
-        window, n_windows = 100, 8
-        stream, truth = production_stream(window * n_windows, drift_from=window * 3)
-        predictions: list[dict[str, Any]] = []
-        for start in range(0, len(stream), window):
-            predictions += api.predict(stream.iloc[start : start + window])
-        for prediction, label in zip(predictions, truth, strict=True):
-            api.post(
-                "/feedback",
-                {"prediction_id": prediction["prediction_id"], "true_label": int(label)},
-            )
-        correct = np.array([p["prediction"] for p in predictions]) == truth
-        before, after = correct[: window * 3].mean(), correct[window * 3 :].mean()
-        record(
-            "production",
-            f"{len(predictions)} prédictions ; drift à partir de la n°{window * 3} ; "
-            f"précision réalisée {before:.2f} avant, {after:.2f} après",
-            accuracy_before=float(before),
-            accuracy_after=float(after),
-        )
-        alerts = api.get("/monitoring/alertes")["alertes"]
-        firing = [a for a in alerts if a.get("type") == DRIFT_ALERT and a.get("etat") == "firing"]
-        _ensure(bool(firing), f"the monitor raised no data-drift alert; alerts: {alerts}")
-        record("alerte", firing[0].get("message", DRIFT_ALERT), n_alerts=len(alerts))
-
-        # 4. Retrain on the recent, labelled data; gate it on recent held-out rows.
-        recent = data.split(
-            stream.iloc[window * 3 :].reset_index(drop=True),
-            pd.Series(truth[window * 3 :], name=data.TARGET),
-        )
-        tracking.run_grid(
-            training.CONFIGS,
-            recent,
-            experiment=RETRAIN_EXPERIMENT,
-        )
-        retrained = tracking.best_run(RETRAIN_EXPERIMENT)
-        second = registry.register(retrained["run_id"])
-        decision = registry.promote(second.version, split=recent)
-        _ensure(
-            decision.promoted,
-            f"the retrained model should pass the gate and replace v{first.version}: "
-            f"{decision.summary()}",
-        )
-        record("réentraînement", f"v{second.version} -> champion ({decision.summary()})")
-
-        # 5. The running API picks up the new champion without a restart.
-        reloaded = api.post("/admin/reload")
-        served = api.get("/model")
-        _ensure(
-            str(served["version"]) == str(second.version),
-            f"after reload the API serves v{served['version']}, expected v{second.version}",
-        )
-        fresh = api.predict(recent.X_test)
-        accuracy = float(np.mean([p["prediction"] for p in fresh] == recent.y_test.to_numpy()))
-        record(
-            "rechargement",
-            f"sans redémarrage (pid {server.pid}) : l'API sert v{served['version']} ; "
-            f"précision sur les données récentes {accuracy:.2f}",
-            changed=reloaded.get("changed"),
-            accuracy=accuracy,
-        )
-
-        # 6. Roll back to the previous champion; the API serves it again.
-        previous = registry.rollback()
-        api.post("/admin/reload")
-        served = api.get("/model")
-        _ensure(
-            str(served["version"]) == str(first.version) == str(previous.version),
-            f"after rollback the API serves v{served['version']}, expected v{first.version}",
-        )
-        record(
-            "rollback",
-            f"champion -> v{previous.version} ; l'API sert de nouveau v{served['version']}",
-        )
+        _loop(api, record, first.version, server.pid, configs)
     finally:
         server.stop()
     record("fin", f"boucle complète en {time.perf_counter() - started:.0f} s")
     return result
+
+
+def _loop(
+    api: _Api,
+    record: Callable[..., None],
+    first: str,
+    pid: int,
+    configs: Sequence[Mapping[str, Any]],
+) -> None:
+    """Steps 3 to 7, against the running API that serves ``first``."""
+    from mlops_course import registry
+
+    # 3. A production stream that drifts mid-way; feedback arrives with the true labels.
+    window, n_windows, drift_from = 100, 8, 300
+    stream, truth = production_stream(window * n_windows, drift_from=drift_from)
+    predictions = api.predict(stream, window=window)
+    for prediction, label in zip(predictions, truth, strict=True):
+        api.post(
+            "/feedback", {"prediction_id": prediction["prediction_id"], "true_label": int(label)}
+        )
+    correct = np.array([p["prediction"] for p in predictions]) == truth
+    before, after = correct[:drift_from].mean(), correct[drift_from:].mean()
+    record(
+        "production",
+        f"{len(predictions)} prédictions ; drift à partir de la n°{drift_from} ; "
+        f"accuracy réalisée {before:.2f} avant, {after:.2f} après",
+        accuracy_before=float(before),
+        accuracy_after=float(after),
+    )
+    alerts = api.get("/monitoring/alertes")
+    firing = [e for e in alerts["alertes"] if e.get("type") == DRIFT_ALERT and e["etat"] == FIRING]
+    _ensure(drift_is_firing(alerts), f"the monitor raised no data-drift alert: {alerts}")
+    record("alerte", firing[-1].get("message", DRIFT_ALERT), n_alerts=len(alerts["alertes"]))
+
+    # 4-5. Level 3: the alert triggers retrain → register → gate → promote → reload.
+    recent = data.split(
+        stream.iloc[drift_from:].reset_index(drop=True),
+        pd.Series(truth[drift_from:], name=data.TARGET),
+    )
+
+    def sequence() -> str:
+        second = registry.register(retrain(recent, configs))
+        decision = registry.promote(second.version, split=recent)
+        _ensure(
+            decision.promoted,
+            f"the retrained model should pass the gate and replace v{first}: {decision.summary()}",
+        )
+        record("réentraînement", f"déclenché par l'alerte : {decision.summary()}")
+        deploy(api.http, second.version)
+        return second.version
+
+    second = retrain_on_drift(api.http, sequence)
+    _ensure(second is not None, "the drift alert no longer fires: nothing was retrained")
+    fresh = api.predict(recent.X_test)
+    accuracy = float(np.mean([p["prediction"] for p in fresh] == recent.y_test.to_numpy()))
+    record(
+        "rechargement",
+        f"sans redémarrage (pid {pid}) : l'API sert v{second} ; "
+        f"précision sur les données récentes {accuracy:.2f}",
+        accuracy=accuracy,
+    )
+
+    # 6. The monitor now compares production with v2's training data: the alert resolves.
+    more, _ = production_stream(window * 3, drift_from=0, seed=1)
+    api.predict(more, window=window)
+    alerts = api.get("/monitoring/alertes")
+    _ensure(
+        alerts["etats"][DRIFT_ALERT] != FIRING,
+        f"the drift alert still fires against v{second}'s own training data: {alerts['etats']}",
+    )
+    record(
+        "surveillance",
+        f"la référence suit le champion v{second} : DATA_DRIFT « {alerts['etats'][DRIFT_ALERT]} » "
+        f"sur {len(more)} nouvelles prédictions dérivées",
+        state=alerts["etats"][DRIFT_ALERT],
+    )
+
+    # 7. Roll back to the previous champion; the API serves it again.
+    previous = registry.rollback()
+    _ensure(previous.version == first, f"rollback went to v{previous.version}, not v{first}")
+    served = deploy(api.http, previous.version)
+    record(
+        "rollback",
+        f"champion -> v{previous.version} ; l'API sert de nouveau v{served['version']}",
+    )
 
 
 def cli(argv: list[str]) -> int:

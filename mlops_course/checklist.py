@@ -48,7 +48,8 @@ ITEMS: tuple[Item, ...] = (
     Item(
         "mlflow-registry",
         "Je sais comparer des runs et utiliser le Model Registry",
-        _checks("tracking", "exercice_1", "exercice_3", "exercice_4", "exercice_5"),
+        _checks("tracking", "exercice_1", "exercice_3", "exercice_4", "exercice_5")
+        + _checks("capstone", "exercice_1", "exercice_2", "exercice_3"),
     ),
     Item(
         "sauvegarde",
@@ -85,7 +86,8 @@ ITEMS: tuple[Item, ...] = (
     Item(
         "bonnes-pratiques",
         "Je connais les bonnes pratiques de mise en production et la checklist de déploiement",
-        _checks("practices", "exercice_1", "exercice_2", "exercice_3"),
+        _checks("practices", "exercice_1", "exercice_2", "exercice_3")
+        + _checks("capstone", "exercice_4", "exercice_5", "exercice_6"),
     ),
 )
 

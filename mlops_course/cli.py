@@ -1,7 +1,8 @@
 """The ``mlops-course`` command: one subcommand per task, each owned by its module.
 
 The notebooks run the modules behind it: ``model`` (notebook 03), ``serve`` (04),
-``container`` (05), ``audit`` (08), ``pipeline`` (09); the others maintain the notebooks.
+``container`` (05), ``audit`` (08), ``pipeline`` and ``new-project`` (09); the others
+maintain the notebooks.
 
 Every subcommand is ``module:function`` where ``function(argv: list[str]) -> int`` parses
 its own arguments; modules are imported only when their command runs, so
@@ -74,6 +75,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("mlops_course.api.server:cli", "run the prediction API with uvicorn"),
     "audit": ("mlops_course.audit:cli", "audit a project against the chapter's checklist"),
     "pipeline": ("mlops_course.capstone:cli", "run the capstone loop end to end"),
+    "new-project": (
+        "mlops_course.new_project:cli",
+        "create the end project to complete (wine classifier), never over existing files",
+    ),
     "container": (
         "mlops_course.containers:cli",
         "smoke-test a built API image (needs a Docker engine)",

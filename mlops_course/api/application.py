@@ -86,6 +86,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     routes.register(app)
     # §7.4: /monitoring/*, /feedback, /metrics; the prediction log, the monitor, the counters
-    install_monitoring(app, warm_ups=service.warm_ups)
+    install_monitoring(app, warm_ups=service.warm_ups, on_swap=service.on_swap)
     http_metrics.install(app)  # requests by route and status, for Prometheus (docker/monitoring)
     return app

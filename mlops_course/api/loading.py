@@ -64,6 +64,9 @@ class LoadedModel:
     classes: np.ndarray
     predictor: Any = field(repr=False)
     loaded_at: str = field(default_factory=lambda: now())
+    #: The MLflow run that trained a registry model (None for a model file): it says which
+    #: data the monitor compares production with (:mod:`mlops_course.monitoring.references`).
+    run_id: str | None = None
 
     @property
     def blocking(self) -> bool:
@@ -276,6 +279,7 @@ def _load_registry(uri: str, *, backend: Backend) -> LoadedModel:
         "labels": data.LABELS,
         "metrics": metrics,
         "classes": np.asarray(pipeline.classes_),
+        "run_id": run_id,
     }
     if backend == "sklearn":
         return LoadedModel(backend="sklearn", sha256=None, predictor=pipeline, **common)

@@ -10,7 +10,9 @@ Taught in notebook 07_monitoring_drift:
 
 ``install`` adds three sinks to the app's :class:`~mlops_course.api.sinks.PredictionSinks`:
 the prediction log (``logs/predictions.jsonl``), the monitor and the Prometheus counters.
-The routes are closures over one :class:`Monitoring`.
+The routes are closures over one :class:`Monitoring`. Each model the API loads (a reload
+after a promotion included) becomes the monitor's reference: :meth:`Monitoring.follow`
+(notebook 09_capstone_pipeline).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
@@ -39,6 +41,10 @@ from mlops_course.monitoring import (
     training_class_shares,
     training_reference,
 )
+from mlops_course.monitoring.references import references_for
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mlops_course.api.loading import LoadedModel
 
 __all__ = ["MAX_LABEL_VALUES", "FeedbackInput", "Monitoring", "install"]
 
@@ -117,6 +123,18 @@ class Monitoring:
         delivery would miss the latest predictions (read-your-writes).
         """
         await run_in_threadpool(self.sinks.flush)
+
+    def follow(self, model: LoadedModel) -> None:
+        """Make the model just loaded the monitor's reference (its training data).
+
+        Called by the model service on every swap. The predictions of the previous model
+        are delivered first, and judged against the previous references. The new ones are
+        loaded lazily: by the start-up warm-up, or when the next window closes (loading the
+        model itself stays free of pandas and scikit-learn on the ONNX path).
+        """
+        self.sinks.flush()
+        drift, classes = references_for(model.run_id)
+        self.monitor.use_references(reference=drift, class_reference=classes)
 
     def record_feedback(self, feedback: FeedbackInput) -> bool:
         """Give the monitor a true label, count it, log it; return whether the model was right."""
@@ -258,13 +276,15 @@ def install(
     log: PredictionLog | None = None,
     feedback_log: PredictionLog | None = None,
     warm_ups: list[Callable[[], object]] | None = None,
+    on_swap: list[Callable[[LoadedModel], object]] | None = None,
 ) -> FastAPI:
     """Add the monitoring routes and sinks to ``app``; return it.
 
     The monitor's training references are loaded off the request path: by one of
     ``warm_ups`` (the model service's start-up tasks, run after the model), or else in a
-    thread of their own when the app starts. Installing twice is a no-op, unless the
-    second call brings its own monitor or logs: that raises ``RuntimeError``.
+    thread of their own when the app starts. With ``on_swap`` (the model service's), they
+    follow each model the service loads (:meth:`Monitoring.follow`). Installing twice is a
+    no-op, unless the second call brings its own monitor or logs: that raises ``RuntimeError``.
     """
     installed: Monitoring | None = getattr(app.state, "monitoring", None)
     if installed is not None:
@@ -294,6 +314,8 @@ def install(
     )
     app.state.monitoring = monitoring
     app.include_router(router(monitoring))
+    if on_swap is not None:
+        on_swap.append(monitoring.follow)
     if warm_ups is not None:
         warm_ups.append(monitor.load_references)
     else:

@@ -106,6 +106,8 @@ class ModelService:
     :attr:`warm_ups` are run once, after the first load of :meth:`load_in_background`, in
     the same thread (e.g. the monitor's references): the server reports :attr:`ready`
     only once they are done, so traffic does not compete with the rest of the start-up.
+    :attr:`on_swap` functions are called with every model swapped in, first load included
+    (the monitor follows the served model's training data).
     """
 
     def __init__(self, settings: Settings | None = None) -> None:
@@ -115,6 +117,7 @@ class ModelService:
         self._ready = threading.Event()
         self._starting = False
         self.warm_ups: list[Callable[[], object]] = []
+        self.on_swap: list[Callable[[LoadedModel], object]] = []
         self.state: Literal["idle", "loading", "ready", "failed"] = "idle"
         self.error: str | None = None
 
@@ -160,6 +163,11 @@ class ModelService:
                 raise
             self._current = model  # the atomic swap
             self.state, self.error = "ready", None
+            for follow in list(self.on_swap):
+                try:
+                    follow(model)
+                except Exception:  # the new model serves either way
+                    logger.exception("after loading version %s, %r failed", model.version, follow)
             if not self._starting:
                 self._ready.set()
             logger.info(

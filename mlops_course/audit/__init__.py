@@ -9,6 +9,7 @@ the ``mlops-course audit`` command (:mod:`~.runner`) exit with status 1.
 
 from __future__ import annotations
 
+from mlops_course.audit import completion  # noqa: F401  (registers its rules after RULES')
 from mlops_course.audit.findings import AuditReport, Finding, Status, Verdict
 from mlops_course.audit.project import Project
 from mlops_course.audit.rules import CLASSIC_MISTAKES, RULES, Rule, rule

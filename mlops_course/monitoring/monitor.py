@@ -112,12 +112,8 @@ class ModelMonitor:
         self._by_version: Counter[str] = Counter()
 
     def __repr__(self) -> str:
-        how = (
-            f"window_seconds={self.window_seconds}"
-            if self.window_seconds
-            else f"window_size={self.window_size}"
-        )
-        return f"ModelMonitor({self.model_name!r}, {how})"
+        how = f"window_seconds={self.window_seconds}" if self.window_seconds else ""
+        return f"ModelMonitor({self.model_name!r}, {how or f'window_size={self.window_size}'})"
 
     # ---- recording
 
@@ -182,6 +178,17 @@ class ModelMonitor:
         """Load the lazy references now (the API does it in a thread at startup)."""
         with self._lock:
             self._judge.load_references()
+
+    def use_references(self, *, reference: Any, class_reference: Any) -> WindowResult | None:
+        """Judge the next windows against new references (as in ``__init__``): a new model.
+
+        The open window (the previous model's) is judged first and returned. Alerts keep
+        their state: a firing one resolves after ``resolve_after`` good windows.
+        """
+        with self._lock:
+            closed = self._close_window()
+            self._judge.replace_references(reference=reference, class_reference=class_reference)
+            return closed
 
     # ---- feedback
 

@@ -80,6 +80,16 @@ class WindowJudge:
         self._reference_source = reference
         self.reference: DriftDetector | None = None
 
+    def replace_references(
+        self,
+        *,
+        reference: DriftDetector | Callable[[], DriftDetector | None] | None,
+        class_reference: ClassReference | None,
+    ) -> None:
+        """Judge the next windows against new references (loaded lazily, as at first)."""
+        self._reference_source, self.reference = reference, None
+        self._class_reference_source, self.class_reference = class_reference, None
+
     def load_references(self) -> None:
         """Load the references now; a failure is logged, and that rule gives no verdict."""
         if self.reference is None and self._reference_source is not None:

@@ -74,7 +74,7 @@ QUESTIONS = (
         title="Mesurer la précision en production",
         text=(
             "L'API ne connaît pas la vraie espèce des fleurs qu'on lui soumet. Comment le "
-            "capstone mesure-t-il pourtant la **précision réalisée** en production ?"
+            "capstone mesure-t-il pourtant la **accuracy réalisée** en production ?"
         ),
         choices={
             "a": "Avec la confiance moyenne du modèle, qui est la même chose.",
