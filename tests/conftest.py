@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+#: Sample projects the tests audit or run in a subprocess, never collected here.
+collect_ignore = ["fixtures"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Keep hypothesis' example database under build/ (nothing written beside the sources)."""

@@ -99,7 +99,7 @@ def test_a_run_with_unknown_data_falls_back_to_the_chapter_reference(
     drift, classes = references_for(run.info.run_id)
     assert classes() == pytest.approx({"setosa": 1 / 3, "versicolor": 1 / 3, "virginica": 1 / 3})
     assert drift().compare(data.split().X_test).drift_detected is False
-    assert "chapter's training data is the reference" in caplog.text
+    assert "les données d'entraînement du chapitre servent de référence" in caplog.text
 
 
 @pytest.fixture

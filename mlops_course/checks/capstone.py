@@ -89,8 +89,8 @@ def exercice_1(enregistrer: Callable[[Any, str, str], Any]) -> None:
         "enregistrez le modèle du run passé en argument.",
     )
     try:
-        with quiet_mlflow():
-            model = mlflow.sklearn.load_model(f"models:/{name}/{created[0]}")
+        quiet_mlflow()
+        model = mlflow.sklearn.load_model(f"models:/{name}/{created[0]}")
     except Exception as load_error:
         raise fail(
             f"{what} : la version créée ne se charge pas ({type(load_error).__name__}). En "
@@ -121,8 +121,8 @@ def _scores(run_id: str, X: Any, y: Any) -> dict[str, float]:
 
     from mlops_course.mlflow_store import quiet_mlflow
 
-    with quiet_mlflow():
-        predicted = mlflow.sklearn.load_model(tracking.run_model_uri(run_id)).predict(X)
+    quiet_mlflow()
+    predicted = mlflow.sklearn.load_model(tracking.run_model_uri(run_id)).predict(X)
     return {
         "accuracy": float(accuracy_score(y, predicted)),
         "macro": float(f1_score(y, predicted, average="macro")),
