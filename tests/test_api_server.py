@@ -71,17 +71,20 @@ def test_a_background_server_stops_when_its_parent_dies(
         import os
         from mlops_course.api.server import run_in_background
         server = run_in_background({str(model_files.onnx)!r})
-        open({str(pid_file)!r}, "w").write(str(server.pid))
+        open({str(pid_file)!r}, "w").write(f"{{server.pid}} {{server.log_path.parent}}")
         os._exit(0)  # no clean-up at all, as when a kernel is killed
         """
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
-    pid = int(pid_file.read_text())
+    pid_text, folder = pid_file.read_text().split(" ", 1)
+    pid = int(pid_text)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
+            # it also removed the temporary folder its parent can no longer clean
+            assert not Path(folder).exists(), f"{folder} left behind"
             return
         time.sleep(0.1)
     os.kill(pid, 9)

@@ -56,14 +56,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _watch_parent(pid: int) -> None:
-    """Stop this server (SIGTERM to itself) once process ``pid`` is gone."""
+def _watch_parent(pid: int, folder: Path | None = None) -> None:
+    """Stop this server (SIGTERM to itself) once process ``pid`` is gone; remove ``folder``."""
     import signal
 
     def watch() -> None:
         while True:
             time.sleep(0.5)
             if os.getppid() != pid:
+                if folder is not None:
+                    shutil.rmtree(folder, ignore_errors=True)
                 os.kill(os.getpid(), signal.SIGTERM)
                 return
 
@@ -95,7 +97,9 @@ def cli(argv: list[str] | None = None) -> int:
         access_log=not args.no_access_log,
     )
     if args.exit_with_parent is not None:
-        _watch_parent(args.exit_with_parent)
+        # Orphaned, it also removes its parent's temporary folder (port file, log): nobody
+        # else knows about it any more.
+        _watch_parent(args.exit_with_parent, args.port_file.parent if args.port_file else None)
     server = _server(config, args.port_file)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: uvicorn already shut down cleanly
         server.run()
