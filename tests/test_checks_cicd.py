@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import accuracy_score, f1_score
+from workflow_samples import CHECKOUT, LOGIN, RELEASE, publish_without, without
 
 from mlops_course import cicd, data
 from mlops_course.checks import WrongAnswerError
@@ -272,13 +273,6 @@ SETUP_PYTHON = (
 )
 
 
-def _without(text: str, *lines: str) -> str:
-    for line in lines:
-        assert line in text, line
-        text = text.replace(line, "")
-    return text
-
-
 def test_exercice_3_refuses_incomplete_ci_workflows(check_contract) -> None:
     check_contract(
         checks.exercice_3,
@@ -286,15 +280,15 @@ def test_exercice_3_refuses_incomplete_ci_workflows(check_contract) -> None:
         right=WORKFLOW,
         wrongs=[
             (cicd_chapter_workflow(), r"permissions"),
-            (_without(WORKFLOW, "      - uses: actions/checkout@v6\n"), r"actions/checkout"),
+            (without(WORKFLOW, CHECKOUT), r"actions/checkout"),
             (
-                _without(WORKFLOW, SETUP_PYTHON),
+                without(WORKFLOW, SETUP_PYTHON),
                 r"actions/setup-python",
             ),
-            (_without(WORKFLOW, "  pull_request:\n"), r"chaque pull request"),
+            (without(WORKFLOW, "  pull_request:\n"), r"chaque pull request"),
             (WORKFLOW.replace("enable-cache: true", "version: 0.13.9"), r"enable-cache"),
             (WORKFLOW.replace("make check", "make test"), r"ne lance pas tout `make check`"),
-            (_without(WORKFLOW, "    runs-on: ubuntu-24.04\n"), r"GitHub refuserait"),
+            (without(WORKFLOW, "    runs-on: ubuntu-24.04\n"), r"GitHub refuserait"),
         ],
     )
 
@@ -307,69 +301,8 @@ def cicd_chapter_workflow() -> str:
 
 # --- exercise 4: the release workflow -----------------------------------------------------
 
-RELEASE = """\
-name: Publication
-on:
-  push:
-    tags: ["v*"]
-permissions:
-  contents: read
-jobs:
-  test:
-    runs-on: ubuntu-24.04
-    timeout-minutes: 30
-    steps:
-      - uses: actions/checkout@v6
-      - uses: actions/setup-python@v6
-        with:
-          python-version: "3.11"
-      - uses: astral-sh/setup-uv@v7
-        with:
-          enable-cache: true
-      - run: make check
-  publish:
-    needs: test
-    runs-on: ubuntu-24.04
-    timeout-minutes: 20
-    permissions:
-      contents: read
-      packages: write
-    steps:
-      - uses: actions/checkout@v6
-      - uses: actions/setup-python@v6
-        with:
-          python-version: "3.11"
-      - uses: astral-sh/setup-uv@v7
-        with:
-          enable-cache: true
-      - run: make model
-      - uses: docker/login-action@v4
-        with:
-          registry: ghcr.io
-          username: ${{ github.actor }}
-          password: ${{ secrets.GITHUB_TOKEN }}
-      - uses: docker/build-push-action@v7
-        with:
-          context: .
-          file: docker/Dockerfile
-          push: true
-          tags: ghcr.io/${{ github.repository }}:${{ github.ref_name }}
-"""
-
-
-def _publish_without(line: str) -> str:
-    """RELEASE with ``line`` removed from the publish job only."""
-    head, tail = RELEASE.split("  publish:\n")
-    assert line in tail, line
-    return head + "  publish:\n" + tail.replace(line, "", 1)
-
 
 def test_exercice_4_refuses_release_workflows_with_the_usual_mistakes(check_contract) -> None:
-    login = (
-        "      - uses: docker/login-action@v4\n        with:\n          registry: ghcr.io\n"
-        "          username: ${{ github.actor }}\n"
-        "          password: ${{ secrets.GITHUB_TOKEN }}\n"
-    )
     check_contract(
         checks.exercice_4,
         stub=...,
@@ -377,17 +310,17 @@ def test_exercice_4_refuses_release_workflows_with_the_usual_mistakes(check_cont
         wrongs=[
             (RELEASE.replace('  push:\n    tags: ["v*"]\n', "  push:\n"), r"à chaque push"),
             (RELEASE.replace('tags: ["v*"]', "branches: [main]"), r"branches"),
-            (_without(RELEASE, "    needs: test\n"), r"needs"),
+            (without(RELEASE, "    needs: test\n"), r"needs"),
             (RELEASE.replace("secrets.GITHUB_TOKEN", "secrets.GHCR_TOKEN"), r"secret personnel"),
-            (_without(RELEASE, "      packages: write\n"), r"sans `packages: write`"),
+            (without(RELEASE, "      packages: write\n"), r"sans `packages: write`"),
             (
                 RELEASE.replace(":${{ github.ref_name }}", ":latest"),
                 r"`latest` comme seul tag",
             ),
-            (_publish_without("      - uses: actions/checkout@v6\n"), r"actions/checkout"),
-            (_publish_without(login), r"docker/login-action"),
-            (_without(RELEASE, "          context: .\n"), r"context"),
-            (_without(RELEASE, "      - run: make model\n"), r"make model"),
+            (publish_without(CHECKOUT), r"actions/checkout"),
+            (publish_without(LOGIN), r"docker/login-action"),
+            (without(RELEASE, "          context: .\n"), r"context"),
+            (without(RELEASE, "      - run: make model\n"), r"make model"),
             (cicd_chapter_workflow(), r"branches"),
         ],
     )

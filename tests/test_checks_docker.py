@@ -36,12 +36,16 @@ MODEL_LINE = "COPY model/pipeline_v1.onnx model/pipeline_v1.manifest.json ./mode
 SERVE = '"--host", "0.0.0.0", '
 
 
-def _dockerfile(*edits: tuple[str, str]) -> str:
-    text = FIXED_DOCKERFILE
+def _edited(text: str, *edits: tuple[str, str]) -> str:
+    """``text`` with each ``(old, new)`` replaced (each ``old`` must be there)."""
     for old, new in edits:
         assert old in text, old
         text = text.replace(old, new)
     return text
+
+
+def _dockerfile(*edits: tuple[str, str]) -> str:
+    return _edited(FIXED_DOCKERFILE, *edits)
 
 
 #: Installs and copies nothing: only the base image, the user and the command.
@@ -143,64 +147,27 @@ def test_exercise_3_dockerignore(check_contract) -> None:
     )
 
 
-FIXED_DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: mlops-course-api
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: mlops-course-api
-  strategy:
-    type: RollingUpdate
-    rollingUpdate:
-      maxSurge: 1
-      maxUnavailable: 0
-  template:
-    metadata:
-      labels:
-        app: mlops-course-api
-    spec:
-      securityContext:
-        runAsNonRoot: true
-        runAsUser: 10001
-      containers:
-        - name: api
-          image: mlops-course-api:0.1.0
-          ports:
-            - name: http
-              containerPort: 8000
-          resources:
-            requests: {cpu: 250m, memory: 128Mi}
-            limits: {cpu: "1", memory: 256Mi}
+#: The start-up probe the starting Deployment lacks (the model takes seconds to load).
+STARTUP_PROBE = """\
           startupProbe:
             httpGet: {path: /ready, port: http}
             periodSeconds: 2
             failureThreshold: 30
-          readinessProbe:
-            httpGet: {path: /ready, port: http}
-            periodSeconds: 5
-          livenessProbe:
-            httpGet: {path: /health, port: http}
-            periodSeconds: 10
-          securityContext:
-            allowPrivilegeEscalation: false
-            readOnlyRootFilesystem: true
-          volumeMounts:
-            - {name: state, mountPath: /var/lib/mlops-course}
-      volumes:
-        - {name: state, emptyDir: {}}
 """
+READINESS = "          readinessProbe:\n            httpGet: {path: "
+
+#: The exercise's answer: the starting Deployment with each of its mistakes fixed.
+FIXED_DEPLOYMENT = _edited(
+    BROKEN_DEPLOYMENT,
+    (":latest", ":0.1.0"),  # a version tag
+    ("port: 80}", "port: http}"),  # the probes aim at the port the container listens on
+    # a start-up probe, then readiness on /ready: traffic waits for the model
+    (f"{READINESS}/health", f"{STARTUP_PROBE}{READINESS}/ready"),
+)
 
 
 def _deployment(*edits: tuple[str, str]) -> str:
-    text = FIXED_DEPLOYMENT
-    for old, new in edits:
-        assert old in text, old
-        text = text.replace(old, new)
-    return text
+    return _edited(FIXED_DEPLOYMENT, *edits)
 
 
 def test_exercise_4_kubernetes_probes(check_contract) -> None:
@@ -223,16 +190,7 @@ def test_exercise_4_kubernetes_probes(check_contract) -> None:
                 r"livenessProbe interroge /ready.*redémarrerait le pod en boucle",
             ),
             # no start-up probe
-            (
-                _deployment(
-                    (
-                        "          startupProbe:\n            httpGet: {path: /ready, port: http}\n"
-                        "            periodSeconds: 2\n            failureThreshold: 30\n",
-                        "",
-                    )
-                ),
-                "pas de startupProbe",
-            ),
+            (_deployment((STARTUP_PROBE, "")), "pas de startupProbe"),
             # a start-up probe too short for the model load
             (_deployment(("failureThreshold: 30", "failureThreshold: 3")), "ne laisse que 6 s"),
             (_deployment((":0.1.0", ":latest")), "avec latest"),

@@ -174,46 +174,46 @@ def test_exercise_2_hints_do_not_print_the_served_labels_or_version(answer: Any)
 # --- exercise 3: loop vs batch ------------------------------------------------------------
 
 
+def _timed(loop: Callable[[], object], batch: Callable[[], object]) -> tuple[float, float]:
+    """Seconds taken by ``loop()``, then by ``batch()``: the timing every answer below shares."""
+    start = time.perf_counter()
+    loop()
+    looped = time.perf_counter() - start
+    start = time.perf_counter()
+    batch()
+    return looped, time.perf_counter() - start
+
+
 def right_comparison(client: Any, instances: list[dict[str, float]]) -> tuple[float, float]:
-    start = time.perf_counter()
-    for row in instances:
-        client.post("/predict", json=row)
-    loop = time.perf_counter() - start
-    start = time.perf_counter()
-    client.post("/predict/batch", json={"instances": instances})
-    return loop, time.perf_counter() - start
+    return _timed(
+        lambda: [client.post("/predict", json=row) for row in instances],
+        lambda: client.post("/predict/batch", json={"instances": instances}),
+    )
 
 
 def batch_in_pieces(client: Any, instances: list[dict[str, float]]) -> tuple[float, float]:
-    start = time.perf_counter()
-    for row in instances:
-        client.post("/predict", json=row)
-    loop = time.perf_counter() - start
-    start = time.perf_counter()
-    for i in range(0, len(instances), 10):
-        client.post("/predict/batch", json={"instances": instances[i : i + 10]})
-    return loop, time.perf_counter() - start
+    return _timed(
+        lambda: [client.post("/predict", json=row) for row in instances],
+        lambda: [
+            client.post("/predict/batch", json={"instances": instances[i : i + 10]})
+            for i in range(0, len(instances), 10)
+        ],
+    )
 
 
 def sent_as_form(client: Any, instances: list[dict[str, float]]) -> tuple[float, float]:
     """`data=` instead of `json=`: every request gets a 4xx, and the timing means nothing."""
-    start = time.perf_counter()
-    for row in instances:
-        client.post("/predict", data=row)
-    loop = time.perf_counter() - start
-    start = time.perf_counter()
-    client.post("/predict/batch", data={"instances": instances})
-    return loop, time.perf_counter() - start
+    return _timed(
+        lambda: [client.post("/predict", data=row) for row in instances],
+        lambda: client.post("/predict/batch", data={"instances": instances}),
+    )
 
 
 def batch_as_bare_list(client: Any, instances: list[dict[str, float]]) -> tuple[float, float]:
-    start = time.perf_counter()
-    for row in instances:
-        client.post("/predict", json=row)
-    loop = time.perf_counter() - start
-    start = time.perf_counter()
-    client.post("/predict/batch", json=instances)
-    return loop, time.perf_counter() - start
+    return _timed(
+        lambda: [client.post("/predict", json=row) for row in instances],
+        lambda: client.post("/predict/batch", json=instances),
+    )
 
 
 def in_milliseconds(client: Any, instances: list[dict[str, float]]) -> tuple[float, float]:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from workflow_samples import CHECKOUT, LOGIN, publish_without
+from workflow_samples import RELEASE as RELEASE_SAMPLE
 
 from mlops_course import release, workflows
 from mlops_course.config import project_root
@@ -260,53 +262,8 @@ def test_every_action_is_pinned_to_a_major_version() -> None:
                 assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", step["uses"]), (path.name, step)
 
 
-RELEASE_MINIMAL = """\
-on:
-  push:
-    tags: ["v*"]
-permissions:
-  contents: read
-jobs:
-  test:
-    runs-on: ubuntu-24.04
-    timeout-minutes: 30
-    steps:
-      - uses: actions/checkout@v6
-      - uses: actions/setup-python@v6
-        with:
-          python-version: "3.11"
-      - uses: astral-sh/setup-uv@v7
-      - run: make check
-  publish:
-    needs: test
-    runs-on: ubuntu-24.04
-    timeout-minutes: 20
-    permissions:
-      contents: read
-      packages: write
-    steps:
-      - uses: actions/checkout@v6
-      - uses: actions/setup-python@v6
-        with:
-          python-version: "3.11"
-      - uses: astral-sh/setup-uv@v7
-      - run: make model
-      - uses: docker/login-action@v4
-        with:
-          registry: ghcr.io
-          username: ${{ github.actor }}
-          password: ${{ secrets.GITHUB_TOKEN }}
-      - uses: docker/build-push-action@v7
-        with:
-          context: .
-          file: docker/Dockerfile
-          push: true
-          tags: ghcr.io/${{ github.repository }}:${{ github.ref_name }}
-"""
-
-
 def test_a_minimal_release_has_nothing_to_fix() -> None:
-    assert release.review_release(RELEASE_MINIMAL, makefile_text=MAKEFILE) == []
+    assert release.review_release(RELEASE_SAMPLE, makefile_text=MAKEFILE) == []
 
 
 @pytest.mark.parametrize(
@@ -333,23 +290,19 @@ def test_a_minimal_release_has_nothing_to_fix() -> None:
     ],
 )
 def test_release_review_flags_each_mistake(old: str, new: str, problem: str) -> None:
-    assert old in RELEASE_MINIMAL
-    problems = release.review_release(RELEASE_MINIMAL.replace(old, new), makefile_text=MAKEFILE)
+    assert old in RELEASE_SAMPLE
+    problems = release.review_release(RELEASE_SAMPLE.replace(old, new), makefile_text=MAKEFILE)
     assert problem in " | ".join(problems), problems
 
 
 def test_release_review_flags_a_publish_job_without_checkout_or_login() -> None:
-    publish = RELEASE_MINIMAL.index("  publish:")
-    head, tail = RELEASE_MINIMAL[:publish], RELEASE_MINIMAL[publish:]
-    no_checkout = head + tail.replace("      - uses: actions/checkout@v6\n", "", 1)
+    no_checkout = publish_without(CHECKOUT)
     assert "actions/checkout" in " | ".join(release.review_release(no_checkout))
-    login = tail.index("      - uses: docker/login-action@v4")
-    no_login = head + tail[:login] + tail[tail.index("      - uses: docker/build-push-action") :]
-    assert "docker/login-action" in " | ".join(release.review_release(no_login))
+    assert "docker/login-action" in " | ".join(release.review_release(publish_without(LOGIN)))
 
 
 def test_release_review_resolves_env_values_as_githubs_own_template_writes_them() -> None:
-    text = RELEASE_MINIMAL.replace("jobs:\n", "env:\n  REGISTRY: ghcr.io\njobs:\n").replace(
+    text = RELEASE_SAMPLE.replace("jobs:\n", "env:\n  REGISTRY: ghcr.io\njobs:\n").replace(
         "registry: ghcr.io", "registry: ${{ env.REGISTRY }}"
     )
     assert release.review_release(text) == []
