@@ -8,15 +8,12 @@ import posixpath
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from mlops_course import containers
-from mlops_course.checks import expect, fail, require, success
+from mlops_course.checks import expect, fail, healthcheck, require, success
 from mlops_course.config import project_root
 from mlops_course.containers import kubernetes
 from mlops_course.containers.image import SYSTEM, ImageContents, simulate_image
@@ -130,7 +127,7 @@ def exercice_1(dockerfile_corrige: str) -> None:
     Linters first (hadolint, the review), then what the image needs, worked out from the
     instructions and this repository's build context: dependencies from the lock, the code,
     the model and its manifest where the API looks, a user that exists, a CMD listening on
-    every interface; last, the HEALTHCHECK command runs against a fake API on the served
+    every interface; last, the HEALTHCHECK command runs against a stand-in API on the served
     port (ready, loading, down).
     """
     text = require(dockerfile_corrige, "Exercice 1")
@@ -174,34 +171,6 @@ def exercice_1(dockerfile_corrige: str) -> None:
     )
 
 
-class _FakeApi(BaseHTTPRequestHandler):
-    """Answers /health with 200 and /ready with the status the server holds."""
-
-    def do_GET(self) -> None:
-        ready: int = self.server.ready_status  # type: ignore[attr-defined]
-        status = {"/health": 200, "/ready": ready}.get(self.path.split("?")[0], 404)
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep the notebook quiet
-        return
-
-
-@contextmanager
-def _fake_api(ready_status: int) -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeApi)
-    server.ready_status = ready_status  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield int(server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def _argv(test: Any, port: int, served: int = containers.CONTAINER_PORT) -> list[str]:
     """A health check command (Compose ``test`` or Dockerfile argv) aimed at ``port``."""
     if isinstance(test, str):
@@ -230,16 +199,16 @@ def _exit_code(test: Any, port: int, served: int = containers.CONTAINER_PORT) ->
 
 
 def _check_healthcheck(test: Any, served: int, what: str) -> None:
-    """Run a health check against a fake API on ``served``: ready, loading, then down."""
+    """Run a health check against a stand-in API on ``served``: ready, loading, then down."""
     expect(bool(test), f"pas de {what} : Docker ne saurait pas dire si l'API peut prédire.")
-    with _fake_api(200) as port:
+    with healthcheck.stand_in_api(200) as port:
         ok = _exit_code(test, port, served)
     expect(
         ok == 0,
         f"contre une API prête, votre {what} sort avec le code {ok} au lieu de 0 : interroge-t-il "
         "bien l'API, sur le port où uvicorn écoute, avec un programme présent dans l'image ?",
     )
-    with _fake_api(503) as port:
+    with healthcheck.stand_in_api(503, health=200) as port:  # the model is loading
         loading = _exit_code(test, port, served)
     expect(
         loading != 0,
@@ -247,9 +216,7 @@ def _check_healthcheck(test: Any, served: int, what: str) -> None:
         "/health répond 200 dès que le processus tourne ; interrogez la route qui attend le "
         "modèle.",
     )
-    with _fake_api(200) as port:
-        pass
-    down = _exit_code(test, port, served)  # the port is closed now: nothing answers
+    down = _exit_code(test, healthcheck.closed_port(), served)  # nothing answers
     expect(down != 0, f"quand rien ne répond, votre {what} doit échouer (code non nul).")
 
 

@@ -2,7 +2,9 @@
 
 Notebook 08's first exercise uses it: the learner's ``HEALTHCHECK`` command runs as Docker
 would run it (exec form, or ``/bin/sh -c``), with the API's address inside the container
-pointed at a local server that answers 200, then 503, then nothing at all.
+pointed at a local server that answers 200, then 503, then nothing at all. Notebook
+05_docker's checks run their health checks against the same stand-in, loading its model
+(/health 200, /ready 503).
 """
 
 from __future__ import annotations
@@ -52,11 +54,11 @@ def imported_modules(code: str) -> set[str]:
 
 
 class _StandInApi(BaseHTTPRequestHandler):
-    """Answers the health routes with the status the server holds, anything else with 404."""
+    """Answers each health route with the status the server holds, anything else with 404."""
 
     def do_GET(self) -> None:
-        route = self.path.split("?")[0]
-        status = self.server.status if route in HEALTH_ROUTES else 404  # type: ignore[attr-defined]
+        statuses: dict[str, int] = self.server.statuses  # type: ignore[attr-defined]
+        status = statuses.get(self.path.split("?")[0], 404)
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -67,10 +69,18 @@ class _StandInApi(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def stand_in_api(status: int) -> Iterator[int]:
-    """Serve the health routes with ``status`` on a free loopback port; yield the port."""
+def stand_in_api(status: int, *, health: int | None = None) -> Iterator[int]:
+    """Serve the health routes on a free loopback port; yield the port.
+
+    Every route of :data:`HEALTH_ROUTES` answers ``status``, except /health when ``health``
+    is given: ``stand_in_api(503, health=200)`` is an API whose process is up while its
+    model loads.
+    """
     server = ThreadingHTTPServer(("127.0.0.1", 0), _StandInApi)
-    server.status = status  # type: ignore[attr-defined]
+    statuses = dict.fromkeys(HEALTH_ROUTES, status)
+    if health is not None:
+        statuses["/health"] = health
+    server.statuses = statuses  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -80,10 +90,11 @@ def stand_in_api(status: int) -> Iterator[int]:
         server.server_close()
 
 
-def _closed_port() -> int:
+def closed_port() -> int:
+    """A loopback port nothing listens on (any more): an API that is down."""
     with stand_in_api(200) as port:
         pass
-    return port  # nothing listens there any more
+    return port
 
 
 def _run(argv: list[str], served: int, port: int, shims: Path) -> int | None:
@@ -127,5 +138,5 @@ def exit_codes(argv: list[str], served: int) -> dict[str, int | None]:
         for case, status in (("up", 200), ("error", 503)):
             with stand_in_api(status) as port:
                 codes[case] = _run(argv, served, port, shims)
-        codes["down"] = _run(argv, served, _closed_port(), shims)
+        codes["down"] = _run(argv, served, closed_port(), shims)
     return codes
