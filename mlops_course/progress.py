@@ -269,18 +269,15 @@ def show(workspace: str | Path | None = None, *, limit: float | None = None, job
 
 def cli(argv: list[str]) -> int:
     """``mlops-course progress``: run the notebooks of mon-travail/ and print the checklist."""
+    from mlops_course.courseware.headless import add_run_arguments
+
     parser = argparse.ArgumentParser(
         prog="mlops-course progress",
         description="Run your notebooks of mon-travail/ (read only, each in a temporary "
         "folder, with a time limit) and print the chapter's checklist.",
     )
     parser.add_argument("--dir", type=Path, default=None, help="your notebooks' folder")
-    parser.add_argument(
-        "--notebooks", nargs="+", default=None, help="only these notebooks (numbers: 01 07)"
-    )
-    parser.add_argument("--limit", type=float, default=None, help="seconds per notebook (300)")
-    parser.add_argument("--jobs", type=int, default=2, help="notebooks run at the same time")
-    parser.add_argument("--full", action="store_true", help="full size (MLOPS_COURSE_FAST=0)")
+    add_run_arguments(parser)
     parser.add_argument("--no-cache", action="store_true", help="re-run every notebook")
     args = parser.parse_args(argv)
     folder = args.dir or project_root() / WORKSPACE

@@ -14,8 +14,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -144,35 +142,20 @@ def course_api(name: str) -> Iterator[Any]:
     It leaves no trace outside the check: its logs stay quiet and its prediction log goes
     to a temporary folder, not to the learner's ``logs/``.
     """
-    from fastapi.testclient import TestClient
-
     from mlops_course.api import Settings, create_app
+    from mlops_course.checks.serving.fixtures import course_client
 
-    loggers = [logging.getLogger(n) for n in ("mlops_course.api", "mlops_course.monitoring")]
-    levels = [logger.level for logger in loggers]
-    saved = os.environ.get("MLOPS_COURSE_LOG_DIR")
     settings = Settings(
         model=registry.alias_uri(name=name),
         backend="sklearn",
         train_if_missing=False,
         log_predictions=False,
     )
-    with tempfile.TemporaryDirectory(prefix="mlops-course-check-") as folder:
-        os.environ["MLOPS_COURSE_LOG_DIR"] = folder
-        for logger in loggers:
-            logger.setLevel(logging.CRITICAL)
-        try:
-            app = create_app(settings)
-            with TestClient(app, raise_server_exceptions=False) as client:
-                app.state.model.wait(120)
-                yield client
-        finally:
-            for logger, level in zip(loggers, levels, strict=True):
-                logger.setLevel(level)
-            if saved is None:
-                os.environ.pop("MLOPS_COURSE_LOG_DIR", None)
-            else:
-                os.environ["MLOPS_COURSE_LOG_DIR"] = saved
+    quiet = ("mlops_course.api", "mlops_course.monitoring")
+    with course_client(
+        create_app(settings), wait_s=120, level=logging.CRITICAL, loggers=quiet
+    ) as client:
+        yield client
 
 
 @dataclass

@@ -310,12 +310,7 @@ def cli(argv: list[str]) -> int:
     )
     parser.add_argument("submissions", type=Path)
     parser.add_argument("--out", type=Path, default=None, help="default: SUBMISSIONS-notes/")
-    parser.add_argument(
-        "--notebooks", nargs="+", default=None, help="only these notebooks (numbers: 01 07)"
-    )
-    parser.add_argument("--limit", type=float, default=DEFAULT_LIMIT, help="seconds per notebook")
-    parser.add_argument("--jobs", type=int, default=2, help="notebooks run at the same time")
-    parser.add_argument("--full", action="store_true", help="full size (MLOPS_COURSE_FAST=0)")
+    headless.add_run_arguments(parser)
     args = parser.parse_args(argv)
     submissions = args.submissions.resolve()
     if not submissions.is_dir():

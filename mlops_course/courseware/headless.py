@@ -31,6 +31,7 @@ the outputs of its cell (:func:`classify`):
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -424,3 +425,14 @@ def run_all(
             if on_done is not None:
                 on_done(tag, results[tag])
     return results
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of a headless run (``progress``, ``grade``): notebooks, limit, jobs, size."""
+    parser.add_argument(
+        "--notebooks", nargs="+", default=None, help="only these notebooks (numbers: 01 07)"
+    )
+    limit = f"seconds per notebook ({DEFAULT_LIMIT:.0f})"
+    parser.add_argument("--limit", type=float, default=DEFAULT_LIMIT, help=limit)
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks run at the same time")
+    parser.add_argument("--full", action="store_true", help="full size (MLOPS_COURSE_FAST=0)")

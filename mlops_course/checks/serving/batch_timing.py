@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mlops_course.checks import call, expect, require, success
-from mlops_course.checks.serving.fixtures import _api, _client
+from mlops_course.checks.serving.fixtures import _api, course_client
 
 
 def exercice_3(comparer: Callable[[Any, list[dict[str, float]]], tuple[float, float]]) -> None:
@@ -30,7 +30,7 @@ def exercice_3(comparer: Callable[[Any, list[dict[str, float]]], tuple[float, fl
             key = f"{response.request.method} {response.request.url.path}"
             refused.setdefault(key, []).append(response.status_code)
 
-    with _client(_api()) as client:
+    with course_client(_api()) as client:
         client.event_hooks = {"request": [count], "response": [status]}
         start = time.perf_counter()
         result = call(comparer, client, rows, what="Exercice 3")

@@ -6,8 +6,10 @@ ONNX model; exercise 2 serves a copy with other labels and another version.
 
 from __future__ import annotations
 
+import logging
+import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -71,25 +73,30 @@ def _api(model: Path | None = None) -> Any:
     return create_app(settings)
 
 
+#: The loggers of the course's API: at INFO, they would write to the notebook's stderr.
+API_LOGGERS = ("mlops_course.api",)
+
+
 @contextmanager
-def _quiet_api() -> Iterator[None]:
+def quiet_api(level: int = logging.WARNING, loggers: Sequence[str] = API_LOGGERS) -> Iterator[None]:
     """Run the course's API without a trace outside the check.
 
-    No log line lands in the notebook (the API logs at INFO to stderr), and the prediction
-    log of the check's requests goes to a temporary folder, not to the learner's ``logs/``.
+    No log line under ``level`` lands in the notebook (the API logs at INFO to stderr), and
+    the prediction log of the check's requests goes to a temporary folder, not to the
+    learner's ``logs/``.
     """
-    import logging
-    import os
-
-    api_log = logging.getLogger("mlops_course.api")
-    level, saved = api_log.level, os.environ.get("MLOPS_COURSE_LOG_DIR")
+    logs = [logging.getLogger(name) for name in loggers]
+    levels = [log.level for log in logs]
+    saved = os.environ.get("MLOPS_COURSE_LOG_DIR")
     with tempfile.TemporaryDirectory(prefix="mlops-course-check-") as folder:
         os.environ["MLOPS_COURSE_LOG_DIR"] = folder
-        api_log.setLevel(logging.WARNING)
+        for log in logs:
+            log.setLevel(level)
         try:
             yield
         finally:
-            api_log.setLevel(level)
+            for log, before in zip(logs, levels, strict=True):
+                log.setLevel(before)
             if saved is None:
                 os.environ.pop("MLOPS_COURSE_LOG_DIR", None)
             else:
@@ -97,10 +104,19 @@ def _quiet_api() -> Iterator[None]:
 
 
 @contextmanager
-def _client(app: Any) -> Iterator[Any]:
-    """A started test client on the course's ``app``, its model loaded."""
+def course_client(
+    app: Any,
+    *,
+    wait_s: float = 60,
+    level: int = logging.WARNING,
+    loggers: Sequence[str] = API_LOGGERS,
+) -> Iterator[Any]:
+    """A started test client on the course's ``app``, its model loaded within ``wait_s``.
+
+    The API runs quietly (:func:`quiet_api` with ``level`` and ``loggers``).
+    """
     from fastapi.testclient import TestClient
 
-    with _quiet_api(), TestClient(app, raise_server_exceptions=False) as client:
-        app.state.model.wait(60)
+    with quiet_api(level, loggers), TestClient(app, raise_server_exceptions=False) as client:
+        app.state.model.wait(wait_s)
         yield client

@@ -15,8 +15,8 @@ from mlops_course.checks.serving.fixtures import (
     SERVED_LABELS,
     SERVED_VERSION,
     _api,
-    _client,
     _renamed_model,
+    course_client,
 )
 
 
@@ -43,7 +43,7 @@ def _route_especes(ajouter_route_especes: Callable[[Any], Any], app: Any) -> Non
                "(return app).")  # fmt: skip
         raise
     expect(isinstance(returned, FastAPI), "la fonction doit renvoyer l'application (return app).")
-    with _client(returned) as client:
+    with course_client(returned) as client:
         response = client.get("/especes")
         expect(
             response.status_code != 405,
