@@ -16,6 +16,7 @@ from mlops_course.checks.tracking.fixtures import (
     _close,
     _end_stray_run,
     _fresh_experiment,
+    _refuse_another_score,
     _scores,
     held_out_split,
 )
@@ -67,10 +68,7 @@ def exercice_2(logger_extras: Callable[..., float]) -> None:
     test = _scores(model, split.X_test, split.y_test)
     got = logged.metrics["f1_macro"]
     if not _close(got, test["macro"]):
-        if _close(got, test["weighted"]):
-            raise fail("f1_macro contient le F1 pondéré : demandez average='macro'.")
-        if _close(got, test["accuracy"]):
-            raise fail("f1_macro contient l'accuracy : calculez f1_score(..., average='macro').")
+        _refuse_another_score("f1_macro", got, test, "macro")
         if _close(got, _scores(model, split.X_train, split.y_train)["macro"]):
             raise fail(
                 "f1_macro est calculé sur les données d'entraînement : utilisez "

@@ -1,7 +1,8 @@
 """Shared data of the checks of notebook 02_experiment_tracking_mlflow.
 
 The unbalanced held-out split, the names of the experiments and registered models the
-checks build, and small helpers that give each check a fresh experiment or model.
+checks build, small helpers that give each check a fresh experiment or model, and the hint
+for a logged F1 that is another score.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mlops_course import data, tracking
+from mlops_course.checks import fail
 
 #: Rows kept per class before splitting (setosa, versicolor, virginica): the held-out part
 #: has 8, 20 and 20 rows.
@@ -68,6 +70,20 @@ def _scores(model: Any, X: Any, y: Any) -> dict[str, float]:
 
 def _close(a: Any, b: float) -> bool:
     return isinstance(a, int | float) and math.isclose(float(a), b, abs_tol=1e-9)
+
+
+#: The two F1 of :func:`_scores`, as a hint names them.
+_F1_NAMES = {"macro": "le F1 macro", "weighted": "le F1 pondéré"}
+
+
+def _refuse_another_score(metric: str, got: Any, scores: Mapping[str, float], average: str) -> None:
+    """Refuse ``got``, logged as ``metric``, when it is the other F1 or the accuracy of
+    ``scores`` instead of their ``average`` F1: the hint says which, and what to ask for."""
+    other = "weighted" if average == "macro" else "macro"
+    if _close(got, scores[other]):
+        raise fail(f"{metric} contient {_F1_NAMES[other]} : demandez average='{average}'.")
+    if _close(got, scores["accuracy"]):
+        raise fail(f"{metric} contient l'accuracy : calculez f1_score(..., average='{average}').")
 
 
 def _end_stray_run() -> bool:

@@ -19,6 +19,7 @@ from mlops_course.checks.tracking.fixtures import (
     _close,
     _end_stray_run,
     _fresh_model,
+    _refuse_another_score,
     _scores,
     held_out_split,
 )
@@ -81,12 +82,7 @@ def _check_logged_run(info: Any, params: Mapping[str, Any], split: data.Split) -
     test = _scores(model, split.X_test, split.y_test)
     got = logged.metrics["f1_weighted"]
     if not _close(got, test["weighted"]):
-        if _close(got, test["macro"]):
-            raise fail("f1_weighted contient le F1 macro : demandez average='weighted'.")
-        if _close(got, test["accuracy"]):
-            raise fail(
-                "f1_weighted contient l'accuracy : calculez f1_score(..., average='weighted')."
-            )
+        _refuse_another_score("f1_weighted", got, test, "weighted")
         raise fail(
             "f1_weighted ne vaut pas le F1 pondéré du modèle loggé sur split.X_test / "
             "split.y_test (les données de test)."
