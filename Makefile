@@ -128,7 +128,7 @@ serve: install ## Lancer l'API de prédiction (HOST=127.0.0.1 PORT=8000 par déf
 MLFLOW_HOME = $(or $(MLOPS_COURSE_HOME),$(CURDIR))
 mlflow: install ## Interface MLflow sur le store local (http://127.0.0.1:5000)
 	@mkdir -p "$(MLFLOW_HOME)/mlruns/artifacts"
-	@echo "MLflow UI: http://127.0.0.1:5000 (Ctrl+C to stop)"
+	@echo "Interface MLflow : http://127.0.0.1:5000 (Ctrl+C pour arrêter)"
 	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(RUN) mlflow server \
 		--backend-store-uri "sqlite:///$(MLFLOW_HOME)/mlruns/mlflow.db" \
 		--default-artifact-root "$(MLFLOW_HOME)/mlruns/artifacts" \
@@ -150,11 +150,11 @@ COMPOSE := docker compose -f docker/docker-compose.yml
 model/pipeline_v1.onnx: | install
 	$(RUN) mlops-course model
 
-docker-build: model/pipeline_v1.onnx ## Construire l'image de l'API (docker/Dockerfile), tag $(IMAGE)
+docker-build: model/pipeline_v1.onnx ## Construire l'image de l'API (docker/Dockerfile), tag mlops-course-api:0.1.0 (IMAGE=… pour un autre)
 	docker build -f docker/Dockerfile -t $(IMAGE) \
 		--build-arg VCS_REF=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) .
 
-docker-run: ## Lancer l'image de l'API sur http://127.0.0.1:$(PORT) (Ctrl+C pour arrêter)
+docker-run: ## Lancer l'image de l'API sur http://127.0.0.1:8000 (PORT=… pour un autre ; Ctrl+C pour arrêter)
 	docker run --rm -p 127.0.0.1:$(PORT):8000 --name mlops-course-api $(IMAGE)
 
 compose-up: model/pipeline_v1.onnx ## Démarrer l'API et MLflow (Docker Compose) jusqu'à « healthy »

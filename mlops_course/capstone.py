@@ -311,7 +311,7 @@ def _loop(
     record(
         "rechargement",
         f"sans redémarrage (pid {pid}) : l'API sert v{second} ; "
-        f"précision sur les données récentes {accuracy:.2f}",
+        f"accuracy sur les données récentes {accuracy:.2f}",
         accuracy=accuracy,
     )
 

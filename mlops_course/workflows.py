@@ -278,7 +278,8 @@ def hygiene(workflow: Mapping[str, Any]) -> list[str]:
     for job_id, job in jobs.items():
         if "timeout-minutes" not in (job or {}):
             problems.append(
-                f"job {job_id} : pas de timeout-minutes (un notebook bloqué tournerait 6 h)"
+                f"job {job_id} : pas de timeout-minutes (un job bloqué tournerait 6 h, "
+                "la limite de GitHub)"
             )
     for job_id, step in steps(workflow):
         if step_action(step) == "actions/setup-python":

@@ -14,6 +14,9 @@ project = "MLOps et mise en production"
 author = "mlops-course"
 copyright = "mlops-course, licence MIT"
 language = "fr"  # French interface and French search (Snowball stemmer, stop words)
+# No quote education: the prose already types « » and ’ where it wants them, and docutils'
+# French rules turn an apostrophe before markup (l'**entraînement**, l'`API`) into ”.
+smartquotes_action = "De"
 
 extensions = ["myst_nb"]
 master_doc = "index"

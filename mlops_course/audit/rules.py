@@ -436,7 +436,7 @@ CLASSIC_MISTAKES: dict[str, tuple[str, str, str]] = {
     "Tests manuels seulement": ("Régressions non détectées", "CI/CD avec tests auto", "ci_cd"),
     "Secrets dans le code": ("Fuite de données", "Variables d'env + .env", "secrets"),
     "Docker image trop grosse": ("Déploiement lent", "Image slim + .dockerignore", "dockerignore"),
-    "Pas de health check": ("Impossible de détecter les pannes", "Endpoint /health", "api_health"),
+    "Pas de health check": ("Impossible de détecter les pannes", "Route /health", "api_health"),
     "Données d'entraînement dans Docker": ("Image de 10 Go", "Données dans S3/GCS", "dockerignore"),
 }
 

@@ -104,7 +104,7 @@ class AlertBook:
             if event == "firing":
                 message = f"{name} déclenchée : {what}, {self.alert_after} fenêtre(s) de suite"
             else:
-                message = f"{name} résolue : {self.resolve_after} fenêtre(s) normales de suite"
+                message = f"{name} résolue : {self.resolve_after} fenêtre(s) normale(s) de suite"
             self._n_events += 1
             self.events.append(
                 {

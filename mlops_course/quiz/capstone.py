@@ -71,17 +71,17 @@ QUESTIONS = (
     ),
     Question(
         id="09.precision-realisee",
-        title="Mesurer la précision en production",
+        title="Mesurer l'accuracy en production",
         text=(
             "L'API ne connaît pas la vraie espèce des fleurs qu'on lui soumet. Comment le "
-            "capstone mesure-t-il pourtant la **accuracy réalisée** en production ?"
+            "capstone mesure-t-il pourtant l'**accuracy réalisée** en production ?"
         ),
         choices={
             "a": "Avec la confiance moyenne du modèle, qui est la même chose.",
             "b": "Grâce aux retours : les vraies étiquettes arrivent après coup "
             "(`POST /feedback`) et sont reliées à chaque prédiction par son `prediction_id`.",
             "c": "En relançant le modèle sur le jeu de test à chaque fenêtre.",
-            "d": "Avec le détecteur de drift, qui estime la précision.",
+            "d": "Avec le détecteur de drift, qui estime l'accuracy.",
         },
         answer="b",
         hints={

@@ -162,7 +162,7 @@ QUESTIONS = (
         title="Le coût fixe d'un appel",
         text=(
             "Sur une ligne, onnxruntime est des centaines de fois plus rapide que "
-            "scikit-learn ; sur 1 000 lignes, quatre fois environ. Pourquoi l'écart "
+            "scikit-learn ; sur 1 000 lignes, quelques fois seulement. Pourquoi l'écart "
             "est-il si grand sur une seule ligne ?"
         ),
         choices={
