@@ -18,16 +18,29 @@ so the placeholder is always ``...``: a check that meets it says "pas encore fai
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from typing import Any
+
+#: Characters per line of a check's message in a notebook (wrapped between words).
+WIDTH = 90
 
 
 class Feedback(AssertionError):
     """A check's verdict for the learner: shown in a notebook as its message alone."""
 
     def _render_traceback_(self) -> list[str]:
-        """Lines IPython shows instead of a traceback (the French message, nothing else)."""
-        return str(self).splitlines() or [type(self).__name__]
+        """Lines IPython shows instead of a traceback (the French message, nothing else).
+
+        Long lines are wrapped between words (JupyterLab would break them anywhere).
+        """
+        lines = []
+        for line in str(self).splitlines():
+            indent = line[: len(line) - len(line.lstrip())]
+            lines += textwrap.wrap(
+                line, WIDTH, subsequent_indent=indent + "  ", break_on_hyphens=False
+            ) or [""]
+        return lines or [type(self).__name__]
 
 
 class NotDoneError(Feedback):
@@ -47,8 +60,7 @@ def require(value: Any, what: str) -> Any:
     """Return ``value``, or raise :class:`NotDoneError` if it is still a placeholder."""
     if is_placeholder(value):
         raise NotDoneError(
-            f"⏳ {what} : pas encore fait. Remplacez les `...` de la cellule de l'exercice "
-            "par votre code, exécutez-la, puis relancez cette vérification."
+            f"⏳ {what} : pas encore fait — remplacez les `...` par votre code, puis relancez."
         )
     return value
 

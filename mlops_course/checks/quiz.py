@@ -20,8 +20,7 @@ def answer(question_id: str, response: Any) -> None:
     label = bank.label(question)
     if is_placeholder(response):
         raise NotDoneError(
-            f"⏳ {label} : pas encore fait. Remplacez le `...` de la cellule précédente par "
-            "votre réponse, exécutez-la, puis relancez cette vérification."
+            f"⏳ {label} : pas encore fait — remplacez le `...` par votre réponse, puis relancez."
         )
     question.evaluate(response, label)
     success(f"{label} : juste.\n💡 {question.explanation}")

@@ -20,6 +20,13 @@ def test_feedback_renders_as_its_message_lines_only() -> None:
     ]
 
 
+def test_long_messages_wrap_between_words_not_inside_them() -> None:
+    words = ["fenêtre", "déclenchée", "référence"] * 20
+    lines = WrongAnswerError("❌ " + " ".join(words))._render_traceback_()
+    assert len(lines) > 1 and all(len(line) <= 90 for line in lines)
+    assert " ".join(part.strip() for part in lines) == "❌ " + " ".join(words)
+
+
 def test_the_learners_own_exception_becomes_a_french_hint() -> None:
     def broken() -> int:
         return 1 // 0
@@ -51,6 +58,8 @@ def test_in_a_real_kernel_a_check_cell_shows_one_french_block_and_still_fails(
     assert (outcome.error_name, outcome.cell_index) == (NotDoneError.__name__, 0)
     (shown,) = nbio.read(tmp_path / "out.ipynb").cells[-1].outputs
     assert shown.output_type == "error"
-    assert len(shown.traceback) == 1
-    assert shown.traceback[0].startswith("⏳ Exercice 1 : pas encore fait.")
-    assert "File" not in shown.traceback[0] and "require" not in shown.traceback[0]
+    text = "\n".join(shown.traceback)
+    assert len(shown.traceback) <= 3  # the message, wrapped between words; nothing else
+    assert text.startswith("⏳ Exercice 1 : pas encore fait")
+    assert len(shown.traceback) == 1  # short enough for one line
+    assert "File" not in text and "require" not in text and "Traceback" not in text
