@@ -72,6 +72,10 @@ DONE, TODO, WRONG, ERROR, NOT_RUN, MISSING = (
 SYMBOL = {DONE: "✅", TODO: "⏳", MISSING: "⏳", WRONG: "❌", ERROR: "❌", NOT_RUN: "❌"}
 _ORIGIN = "mlops_course_origin"
 
+#: Names a kernel gives a syntax error (Python 3.13 reports incomplete input as its own
+#: ``_IncompleteInputError``).
+SYNTAX_ERRORS = frozenset({"SyntaxError", "IndentationError", "TabError", "_IncompleteInputError"})
+
 
 @dataclass
 class CheckResult:
@@ -371,9 +375,11 @@ def _interpret(
         not_run = "❌ vérification jamais exécutée."
     if first_error is not None:
         index, error = first_error
+        ename = str(error.get("ename"))
+        kind = " (erreur de syntaxe)" if ename in SYNTAX_ERRORS else ""
         remarks.append(
-            f"première erreur hors vérification, {_where(cells, index)} : "
-            f"{error.get('ename')}: {error.get('evalue')}"
+            f"première erreur hors vérification, {_where(cells, index)}{kind} : "
+            f"{ename}: {error.get('evalue')}"
         )
     for proof in course_notebook.proofs:
         if proof.key in checks:
