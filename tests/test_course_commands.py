@@ -316,3 +316,18 @@ def test_site_build_fails_on_a_broken_link_only(
     else:
         html = website.build(tmp_path, jobs=1)
         assert 'href="notebooks/01_a.html"' in (html / "index.html").read_text(encoding="utf-8")
+
+
+def test_lab_opens_no_browser_where_there_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a headless machine JupyterLab would log an English warning: the URL is enough."""
+    import webbrowser
+
+    from mlops_course.courseware import lab
+
+    def no_browser(*args: object) -> None:
+        raise webbrowser.Error("could not locate runnable browser")
+
+    monkeypatch.setattr(webbrowser, "get", no_browser)
+    assert lab.has_browser() is False
+    monkeypatch.setattr(webbrowser, "get", lambda *args: object())
+    assert lab.has_browser() is True

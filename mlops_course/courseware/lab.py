@@ -88,6 +88,20 @@ def free_port(host: str = HOST) -> int:
         return int(sock.getsockname()[1])
 
 
+def has_browser() -> bool:
+    """Whether a browser can be opened here (not on a headless server, a container, CI).
+
+    Without one, JupyterLab would only log an English warning: the URL printed is enough.
+    """
+    import webbrowser
+
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return False
+    return True
+
+
 def server_command(port: int, token: str, *, root: Path, browser: bool) -> list[str]:
     """Return the command that starts JupyterLab for the course."""
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}"]
@@ -186,7 +200,8 @@ def cli(argv: list[str]) -> int:
         port = free_port()
         print(f"Le port {args.port} est occupé : JupyterLab utilisera le port {port}.")
     token = secrets.token_hex(24)
-    command = [*server_command(port, token, root=root, browser=not args.no_browser), *extra]
+    browser = not args.no_browser and has_browser()
+    command = [*server_command(port, token, root=root, browser=browser), *extra]
     env = {**os.environ}
     env.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     print("Démarrage de JupyterLab…", flush=True)
