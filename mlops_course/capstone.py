@@ -15,7 +15,6 @@ API serves the wrong version...), so ``make pipeline`` and notebook 09 fail loud
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from mlops_course import config, data, training
+from mlops_course.cli import ArgumentParser
 from mlops_course.constants import MODEL_NAME
 from mlops_course.monitoring.alerts import DATA_DRIFT as DRIFT_ALERT
 
@@ -342,14 +342,14 @@ def _loop(
 
 def cli(argv: list[str]) -> int:
     """``mlops-course pipeline``: run the loop; exit 1 if a step fails."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="mlops-course pipeline",
-        description="Run the capstone loop end to end (offline, about a minute).",
+        description="Exécute la boucle du capstone de bout en bout (hors ligne, une minute).",
     )
     parser.parse_args(argv)
     try:
         run()
     except CapstoneError as error:
-        print(f"capstone failed: {error}")
+        print(f"échec du capstone : {error}")
         return 1
     return 0

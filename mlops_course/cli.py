@@ -5,92 +5,151 @@ The notebooks run the modules behind it: ``model`` (notebook 03), ``serve`` (04)
 maintain the notebooks.
 
 Every subcommand is ``module:function`` where ``function(argv: list[str]) -> int`` parses
-its own arguments; modules are imported only when their command runs, so
+its own arguments with :class:`ArgumentParser` (argparse speaking French: a learner reads
+its help and its errors); modules are imported only when their command runs, so
 ``mlops-course --help`` stays fast and needs neither MLflow nor onnxruntime.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
+import re
 import sys
+from typing import NoReturn
 
 #: subcommand -> (target "module:function", one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "lab": (
         "mlops_course.courseware.lab:cli",
-        "open the course in JupyterLab, in French (what `make lab` does)",
+        "ouvrir le cours dans JupyterLab, en français (ce que fait `make lab`)",
     ),
     "check": (
         "mlops_course.courseware.check:cli",
-        "lint, tests, notebooks, nbval outputs (what `make check` does; STEP to run one)",
+        "lint, tests, notebooks, sorties nbval (ce que fait `make check` ; ÉTAPE pour une seule)",
     ),
     "site": (
         "mlops_course.courseware.website:cli",
-        "build the course as a static website in build/site/ (what `make site` does)",
+        "construire le site statique du cours dans build/site/ (ce que fait `make site`)",
     ),
     "binder": (
         "mlops_course.courseware.binder:cli",
-        "export binder/requirements.txt from uv.lock (--check: only compare)",
+        "exporter binder/requirements.txt depuis uv.lock (--check : comparer seulement)",
     ),
     "exercises": (
         "mlops_course.courseware.commands:exercises",
-        "regenerate exercises/ from solutions/ (--check: only compare)",
+        "régénérer exercises/ depuis solutions/ (--check : comparer seulement)",
     ),
     "workspace": (
         "mlops_course.courseware.commands:workspace",
-        "copy the exercises a learner has not started yet into mon-travail/",
+        "copier dans mon-travail/ les exercices pas encore commencés",
     ),
     "quiz": (
         "mlops_course.courseware.questionnaire:cli",
-        "write the questionnaire of each solution notebook from mlops_course/quiz (--check)",
+        "écrire le questionnaire de chaque notebook depuis mlops_course/quiz (--check)",
     ),
     "progress": (
         "mlops_course.progress:cli",
-        "run your notebooks of mon-travail/ and show the chapter's checklist, done or not",
+        "exécuter vos notebooks de mon-travail/ et afficher la checklist du chapitre",
     ),
     "grade": (
         "mlops_course.courseware.grading:cli",
-        "grade a class: run every learner's notebooks in isolation, write grades.csv + reports",
+        "noter une classe : notebooks de chaque apprenant isolés, grades.csv + rapports",
     ),
     "format-notebooks": (
         "mlops_course.courseware.commands:format_notebooks",
-        "strip outputs, pin cell ids and kernelspec (--check: only verify)",
+        "vider les sorties, fixer ids de cellules et kernelspec (--check : vérifier seulement)",
     ),
     "nbval-prepare": (
         "mlops_course.courseware.commands:nbval_prepare",
-        "write build/nbval/ notebooks carrying the expected outputs of tagged cells",
+        "écrire dans build/nbval/ les notebooks portant les sorties attendues",
     ),
     "record-outputs": (
         "mlops_course.courseware.commands:record_outputs",
-        "run notebooks and store what their nbval-tagged cells print (for authors)",
+        "exécuter des notebooks et garder les sorties des cellules nbval (auteurs)",
     ),
     "report": (
         "mlops_course.courseware.report:cli",
-        "print the summary of a `make check` run from build/reports/",
+        "afficher le bilan d'un `make check` depuis build/reports/",
     ),
     "model": (
         "mlops_course.serialization:cli",
-        "train the served model (champion of §2.3): model/pipeline_v1.{joblib,onnx} + manifest",
+        "entraîner le modèle servi (champion du §2.3) : model/pipeline_v1.{joblib,onnx}",
     ),
-    "serve": ("mlops_course.api.server:cli", "run the prediction API with uvicorn"),
-    "audit": ("mlops_course.audit:cli", "audit a project against the chapter's checklist"),
-    "pipeline": ("mlops_course.capstone:cli", "run the capstone loop end to end"),
+    "serve": ("mlops_course.api.server:cli", "lancer l'API de prédiction avec uvicorn"),
+    "audit": ("mlops_course.audit:cli", "auditer un projet selon la checklist du chapitre"),
+    "pipeline": (
+        "mlops_course.capstone:cli",
+        "exécuter la boucle complète du capstone (notebook 09), de bout en bout",
+    ),
     "new-project": (
         "mlops_course.new_project:cli",
-        "create the end project to complete (wine classifier), never over existing files",
+        "créer le projet final à compléter (classifieur de vins), sans écraser de fichier",
     ),
     "container": (
         "mlops_course.containers:cli",
-        "smoke-test a built API image (needs a Docker engine)",
+        "tester une image de l'API construite (il faut un moteur Docker)",
     ),
 }
 
 
+#: argparse's English error messages (Python 3.11 to 3.14) -> their French version.
+_ERRORS: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: (.*)", r"argument obligatoire manquant : \1"),
+    (r"unrecognized arguments: (.*)", r"argument inconnu : \1"),
+    (
+        r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)",
+        r"\1 : \2 n'est pas permis (choix : \3)",
+    ),
+    (r"argument (.*?): invalid int value: (.*)", r"\1 attend un nombre entier, pas \2"),
+    (r"argument (.*?): invalid float value: (.*)", r"\1 attend un nombre, pas \2"),
+    (r"argument (.*?): invalid \w+ value: (.*)", r"\1 : valeur invalide \2"),
+    (r"argument (.*?): expected one argument", r"\1 attend une valeur"),
+    (r"argument (.*?): expected at least one argument", r"\1 attend au moins une valeur"),
+    (r"argument (.*?): not allowed with argument (.*)", r"\1 est incompatible avec \2"),
+    (r"ambiguous option: (.*?) could match (.*)", r"option ambiguë \1 : \2 ?"),
+)
+
+
+class _FrenchHelpFormatter(argparse.HelpFormatter):
+    """argparse's help layout with a French ``usage :`` line."""
+
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "usage : " if prefix is None else prefix)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """``argparse.ArgumentParser`` whose help and errors are in French (what learners read)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", _FrenchHelpFormatter)
+        super().__init__(add_help=False, **kwargs)  # type: ignore[arg-type]
+        # argparse appends ":" to a section title; French puts a space before it.
+        self._positionals.title = "arguments "
+        self._optionals.title = "options "
+        self.add_argument(
+            "-h", "--help", action="help", default=argparse.SUPPRESS, help="afficher cette aide"
+        )
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and the error in French, then exit with status 2 (as argparse)."""
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur : {french_error(message)}\n")
+
+
+def french_error(message: str) -> str:
+    """argparse's English error ``message`` in French (unchanged when it is not one of them)."""
+    for pattern, replacement in _ERRORS:
+        if re.fullmatch(pattern, message, flags=re.DOTALL):
+            return re.sub(pattern, replacement, message, flags=re.DOTALL)
+    return message
+
+
 def _usage() -> str:
     width = max(map(len, COMMANDS))
-    lines = ["usage: mlops-course COMMAND [ARGS...]", "", "commands:"]
+    lines = ["usage : mlops-course COMMANDE [ARGUMENTS...]", "", "commandes :"]
     lines += [f"  {name:<{width}}  {text}" for name, (_, text) in COMMANDS.items()]
-    lines += ["", "`mlops-course COMMAND --help` for the arguments of one command."]
+    lines += ["", "`mlops-course COMMANDE --help` : les arguments d'une commande."]
     return "\n".join(lines)
 
 
@@ -102,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     name, rest = args[0], args[1:]
     if name not in COMMANDS:
-        print(f"mlops-course: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
+        print(f"mlops-course : commande inconnue {name!r}\n\n{_usage()}", file=sys.stderr)
         return 2
     module_name, _, function_name = COMMANDS[name][0].partition(":")
     function = getattr(importlib.import_module(module_name), function_name)

@@ -10,12 +10,13 @@ refused.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Iterator
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
+
+from mlops_course.cli import ArgumentParser
 
 #: The template's folder inside the package.
 TEMPLATE = "project_template"
@@ -101,11 +102,11 @@ Le README du projet donne le but, les étapes et la grille d'évaluation."""
 
 def cli(argv: list[str]) -> int:
     """``mlops-course new-project DIR``: create the skeleton; exit 1 if DIR is not empty."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="mlops-course new-project",
-        description="Create the end project (wine classifier) to complete, from the template.",
+        description="Crée le projet final à compléter (classifieur de vins), depuis le modèle.",
     )
-    parser.add_argument("path", help="a new folder, or an empty one")
+    parser.add_argument("path", help="un dossier nouveau ou vide")
     args = parser.parse_args(argv)
     try:
         written = create(args.path)

@@ -13,7 +13,6 @@ that changed.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlops_course import checklist
+from mlops_course.cli import ArgumentParser
 from mlops_course.config import project_root
 
 if TYPE_CHECKING:  # the harness (nbformat, nbclient) is imported only when a report is made
@@ -271,14 +271,16 @@ def cli(argv: list[str]) -> int:
     """``mlops-course progress``: run the notebooks of mon-travail/ and print the checklist."""
     from mlops_course.courseware.headless import add_run_arguments
 
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="mlops-course progress",
-        description="Run your notebooks of mon-travail/ (read only, each in a temporary "
-        "folder, with a time limit) and print the chapter's checklist.",
+        description="Exécute vos notebooks de mon-travail/ (en lecture seule, chacun dans un "
+        "dossier temporaire, avec une limite de temps) et affiche la checklist du chapitre.",
     )
-    parser.add_argument("--dir", type=Path, default=None, help="your notebooks' folder")
+    parser.add_argument(
+        "--dir", type=Path, default=None, help="dossier de vos notebooks (défaut : mon-travail/)"
+    )
     add_run_arguments(parser)
-    parser.add_argument("--no-cache", action="store_true", help="re-run every notebook")
+    parser.add_argument("--no-cache", action="store_true", help="tout réexécuter, sans le cache")
     args = parser.parse_args(argv)
     folder = args.dir or project_root() / WORKSPACE
     if not folder.is_dir():

@@ -18,7 +18,6 @@ MLflow are imported inside the functions that need them; :class:`OnnxPredictor`
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import pickle
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_course import config
+from mlops_course.cli import ArgumentParser
 from mlops_course.constants import MODEL_NAME, MODEL_STEM
 from mlops_course.manifest import (
     MANIFEST_NAME,
@@ -296,15 +296,19 @@ def cli(argv: list[str] | None = None) -> int:
     from mlops_course import training
 
     trees = training.DEFAULT_PARAMS["n_estimators"]
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="mlops-course model",
         description=(
-            f"Train the served model (the champion configuration of §2.3, "
-            f"{training.DEFAULT_PARAMS}); write pipeline_v1.{{joblib,onnx}} + manifest."
+            f"Entraîne le modèle servi (la configuration championne du §2.3, "
+            f"{training.DEFAULT_PARAMS}) ; écrit pipeline_v1.{{joblib,onnx}} + manifeste."
         ),
     )
-    parser.add_argument("--dir", type=Path, default=None, help="output folder (default: model/)")
-    parser.add_argument("--n-estimators", type=int, default=None, help=f"trees (default: {trees})")
+    parser.add_argument(
+        "--dir", type=Path, default=None, help="dossier de sortie (défaut : model/)"
+    )
+    parser.add_argument(
+        "--n-estimators", type=int, default=None, help=f"nombre d'arbres (défaut : {trees})"
+    )
     args = parser.parse_args(argv)
     files = build_model_files(args.dir, n_estimators=args.n_estimators)
     manifest = Manifest.load(files.manifest)

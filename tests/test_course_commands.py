@@ -89,7 +89,7 @@ def test_check_refuses_an_unknown_step(capsys: pytest.CaptureFixture[str]) -> No
     with pytest.raises(SystemExit) as exit_info:
         check.cli(["lint", "tset"])
     assert exit_info.value.code == 2
-    assert "unknown step(s) tset" in capsys.readouterr().err
+    assert "étape inconnue : tset ; choisir parmi lint, test" in capsys.readouterr().err
 
 
 def test_full_mode_runs_the_notebooks_at_full_size(monkeypatch: pytest.MonkeyPatch) -> None:

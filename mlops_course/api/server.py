@@ -25,32 +25,38 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from mlops_course.cli import ArgumentParser
+
 #: Seconds :func:`run_in_background` waits for ``/ready`` (training a missing model included).
 READY_TIMEOUT = 120.0
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="mlops-course serve",
-        description="Run the prediction API (uvicorn, one worker). Settings not given here are "
-        "read from MLOPS_COURSE_* environment variables.",
+        description="Lance l'API de prédiction (uvicorn, un worker). Les réglages absents ici "
+        "sont lus dans les variables d'environnement MLOPS_COURSE_*.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port; 0 = any free port")
+    parser.add_argument("--host", default="127.0.0.1", help="interface (défaut : 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port ; 0 = un port libre")
     parser.add_argument(
         "--model",
         default=None,
-        help="model source: a .onnx/.joblib file or models:/name@alias "
-        "(default: MLOPS_COURSE_MODEL, else model/pipeline_v1.*)",
+        help="source du modèle : un fichier .onnx/.joblib ou models:/nom@alias "
+        "(défaut : MLOPS_COURSE_MODEL, sinon model/pipeline_v1.*)",
     )
     parser.add_argument(
         "--backend",
         choices=("onnx", "sklearn"),
         default=None,
-        help="serving backend (default: onnx)",
+        help="moteur d'inférence (défaut : onnx)",
     )
-    parser.add_argument("--log-level", default="info", help="uvicorn log level (default: info)")
-    parser.add_argument("--no-access-log", action="store_true", help="no line per HTTP request")
+    parser.add_argument(
+        "--log-level", default="info", help="niveau de log d'uvicorn (défaut : info)"
+    )
+    parser.add_argument(
+        "--no-access-log", action="store_true", help="pas de ligne de log par requête HTTP"
+    )
     parser.add_argument("--port-file", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--exit-with-parent", type=int, default=None, help=argparse.SUPPRESS)
     return parser

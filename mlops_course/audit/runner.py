@@ -7,7 +7,6 @@ deliberately broken sample project that the notebook repairs.
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 from mlops_course.audit.findings import AuditReport, Finding, Status
 from mlops_course.audit.project import Project
 from mlops_course.audit.rules import RULES, Rule
+from mlops_course.cli import ArgumentParser
 
 SAMPLE_PROJECT = "tests/fixtures/broken_project"
 _GIT_IDENTITY = ("-c", "user.name=mlops-course", "-c", "user.email=audit@example.invalid")
@@ -80,12 +80,16 @@ def audit(
 
 def cli(argv: list[str]) -> int:
     """``mlops-course audit PATH [--json]``: exit 1 when a required item fails."""
-    parser = argparse.ArgumentParser(
-        prog="mlops-course audit", description="Audit a project against the chapter's checklist."
+    parser = ArgumentParser(
+        prog="mlops-course audit", description="Audite un projet selon la checklist du chapitre."
     )
-    parser.add_argument("path", nargs="?", default=".", help="project directory (default: .)")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON (for CI)")
-    parser.add_argument("--exclude", action="append", default=[], help="glob of paths to skip")
+    parser.add_argument(
+        "path", nargs="?", default=".", metavar="DOSSIER", help="dossier du projet (défaut : .)"
+    )
+    parser.add_argument("--json", action="store_true", help="rapport en JSON (pour la CI)")
+    parser.add_argument(
+        "--exclude", action="append", default=[], help="motif glob de chemins à ignorer"
+    )
     args = parser.parse_args(argv)
     try:
         report = audit(args.path, exclude=args.exclude)

@@ -98,7 +98,7 @@ def cli(argv: Iterable[str] | None = None) -> int:
     """``python -m mlops_course.containers smoke IMAGE``: smoke-test a built image."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 2 or args[0] != "smoke":
-        print("usage: python -m mlops_course.containers smoke IMAGE", file=sys.stderr)
+        print("usage : mlops-course container smoke IMAGE", file=sys.stderr)
         return 2
     result = smoke_test_image(args[1])
     print(f"{args[1]}: {result.summary()}")

@@ -8,13 +8,13 @@ repo2docker reads ``requirements.txt``, not ``uv.lock``: ``binder/requirements.t
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from mlops_course.cli import ArgumentParser
 from mlops_course.config import project_root
 
 FOLDER = "binder"
@@ -52,8 +52,8 @@ def export(root: Path | None = None) -> str:
 
 def cli(argv: list[str], root: Path | None = None) -> int:
     """Write ``binder/requirements.txt`` from ``uv.lock`` or, with ``--check``, compare."""
-    parser = argparse.ArgumentParser(prog="mlops-course binder")
-    parser.add_argument("--check", action="store_true", help="compare only, write nothing")
+    parser = ArgumentParser(prog="mlops-course binder")
+    parser.add_argument("--check", action="store_true", help="comparer seulement, sans rien écrire")
     args = parser.parse_args(argv)
     root = root or project_root()
     target = root / REQUIREMENTS

@@ -16,7 +16,6 @@ Arguments after ``--`` go to pytest.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlops_course.cli import ArgumentParser
 from mlops_course.config import project_root
 from mlops_course.courseware import notebooks as nbio
 from mlops_course.courseware import report
@@ -150,21 +150,25 @@ def cli(argv: list[str]) -> int:
     pytest_args: list[str] = []
     if "--" in argv:
         argv, pytest_args = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="mlops-course check",
-        description="Lint, tests, notebooks, nbval outputs (what `make check` runs).",
-        epilog="Arguments after `--` are passed to pytest.",
+        description="Lint, tests, notebooks, sorties nbval (ce que lance `make check`).",
+        epilog="Les arguments après `--` sont passés à pytest.",
     )
     steps = ", ".join(STEPS)
-    parser.add_argument("steps", nargs="*", metavar="STEP", help=f"among {steps} (default: all)")
-    parser.add_argument("--jobs", "-n", type=int, default=2, help="pytest workers (default 2)")
-    parser.add_argument("--full", action="store_true", help="notebooks at full size (not fast)")
+    parser.add_argument(
+        "steps", nargs="*", metavar="ÉTAPE", help=f"parmi {steps} (défaut : toutes)"
+    )
+    parser.add_argument("--jobs", "-n", type=int, default=2, help="processus pytest (défaut : 2)")
+    parser.add_argument(
+        "--full", action="store_true", help="notebooks en taille réelle (pas le mode rapide)"
+    )
     args = parser.parse_args(argv)
     unknown = [step for step in args.steps if step not in RUNNERS]
     if unknown:
-        parser.error(f"unknown step(s) {', '.join(unknown)}; choose among {', '.join(STEPS)}")
+        parser.error(f"étape inconnue : {', '.join(unknown)} ; choisir parmi {', '.join(STEPS)}")
     if args.jobs < 1:
-        parser.error(f"--jobs must be at least 1, got {args.jobs}")
+        parser.error(f"--jobs doit valoir au moins 1, pas {args.jobs}")
     options = Options(jobs=args.jobs, fast=not args.full, pytest_args=pytest_args)
     if not args.steps:
         return check_all(options)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+from mlops_course.cli import ArgumentParser
 from mlops_course.config import project_root
 from mlops_course.courseware import exercises as ex
 from mlops_course.courseware import nbval_inputs
@@ -17,8 +17,8 @@ WORKSPACE = "mon-travail"
 
 def exercises(argv: list[str]) -> int:
     """Regenerate ``exercises/`` from ``solutions/`` or, with ``--check``, compare them."""
-    parser = argparse.ArgumentParser(prog="mlops-course exercises")
-    parser.add_argument("--check", action="store_true", help="compare only, write nothing")
+    parser = ArgumentParser(prog="mlops-course exercises")
+    parser.add_argument("--check", action="store_true", help="comparer seulement, sans rien écrire")
     args = parser.parse_args(argv)
     stale = ex.generate(check=args.check)
     root = project_root()
@@ -44,8 +44,10 @@ def workspace(argv: list[str]) -> int:
 
     Existing copies are never overwritten: they hold the learner's work.
     """
-    parser = argparse.ArgumentParser(prog="mlops-course workspace")
-    parser.add_argument("--dir", default=WORKSPACE, help="folder for the learner's copies")
+    parser = ArgumentParser(prog="mlops-course workspace")
+    parser.add_argument(
+        "--dir", default=WORKSPACE, help="dossier de vos copies (défaut : mon-travail)"
+    )
     args = parser.parse_args(argv)
     target = project_root() / args.dir
     target.mkdir(exist_ok=True)
@@ -81,8 +83,8 @@ def workspace_summary(folder: str, copied: int, kept: int) -> str:
 
 def format_notebooks(argv: list[str]) -> int:
     """Normalize the hand-written notebooks (no outputs, sequential ids, python3 kernel)."""
-    parser = argparse.ArgumentParser(prog="mlops-course format-notebooks")
-    parser.add_argument("--check", action="store_true", help="verify only, write nothing")
+    parser = ArgumentParser(prog="mlops-course format-notebooks")
+    parser.add_argument("--check", action="store_true", help="vérifier seulement, sans rien écrire")
     args = parser.parse_args(argv)
     root = project_root()
     dirty: list[Path] = []
@@ -108,7 +110,7 @@ def format_notebooks(argv: list[str]) -> int:
 
 def nbval_prepare(argv: list[str]) -> int:
     """Write the nbval inputs under ``build/nbval``."""
-    argparse.ArgumentParser(prog="mlops-course nbval-prepare").parse_args(argv)
+    ArgumentParser(prog="mlops-course nbval-prepare").parse_args(argv)
     written = nbval_inputs.prepare()
     print(f"build/nbval: {len(written)} notebook(s) with checked outputs")
     return 0
@@ -122,8 +124,8 @@ def record_outputs(argv: list[str]) -> int:
     """
     from mlops_course.courseware import runner
 
-    parser = argparse.ArgumentParser(prog="mlops-course record-outputs")
-    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser = ArgumentParser(prog="mlops-course record-outputs")
+    parser.add_argument("notebooks", nargs="+", type=Path, help="notebooks à exécuter")
     args = parser.parse_args(argv)
     status = 0
     for path in args.notebooks:

@@ -19,7 +19,6 @@ Writes, in ``--out`` (default: ``<SUBMISSIONS>-notes/`` next to it):
 
 from __future__ import annotations
 
-import argparse
 import csv
 import html
 import re
@@ -33,6 +32,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from mlops_course import checklist
+from mlops_course.cli import ArgumentParser
 from mlops_course.config import project_root
 from mlops_course.courseware import expectations, headless
 from mlops_course.courseware.expectations import CourseNotebook
@@ -302,14 +302,18 @@ def report_html(learner: Learner, course: list[CourseNotebook], *, limit: float,
 
 def cli(argv: list[str]) -> int:
     """``mlops-course grade SUBMISSIONS/``: grade a class, write grades.csv and reports."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="mlops-course grade",
-        description="Run each learner's notebooks in isolation (one folder or .zip per "
-        "learner in SUBMISSIONS) and write grades.csv and one HTML report per learner. "
-        "Submissions are code run with your rights: read README, 'Pour les formateurs'.",
+        description="Exécute isolément les notebooks de chaque apprenant (un dossier ou un .zip "
+        "par apprenant dans RENDUS) et écrit grades.csv et un rapport HTML par apprenant. "
+        "Les rendus sont du code exécuté avec vos droits : lisez README, « Pour les formateurs ».",
     )
-    parser.add_argument("submissions", type=Path)
-    parser.add_argument("--out", type=Path, default=None, help="default: SUBMISSIONS-notes/")
+    parser.add_argument(
+        "submissions", type=Path, metavar="RENDUS", help="dossier des rendus de la classe"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="dossier des notes (défaut : RENDUS-notes/)"
+    )
     headless.add_run_arguments(parser)
     args = parser.parse_args(argv)
     submissions = args.submissions.resolve()

@@ -436,9 +436,11 @@ def run_all(
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of a headless run (``progress``, ``grade``): notebooks, limit, jobs, size."""
     parser.add_argument(
-        "--notebooks", nargs="+", default=None, help="only these notebooks (numbers: 01 07)"
+        "--notebooks", nargs="+", default=None, help="seulement ces notebooks (numéros : 01 07)"
     )
-    limit = f"seconds per notebook ({DEFAULT_LIMIT:.0f})"
+    limit = f"secondes par notebook (défaut : {DEFAULT_LIMIT:.0f})"
     parser.add_argument("--limit", type=float, default=DEFAULT_LIMIT, help=limit)
-    parser.add_argument("--jobs", type=int, default=2, help="notebooks run at the same time")
-    parser.add_argument("--full", action="store_true", help="full size (MLOPS_COURSE_FAST=0)")
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="notebooks exécutés en même temps (défaut : 2)"
+    )
+    parser.add_argument("--full", action="store_true", help="taille réelle (MLOPS_COURSE_FAST=0)")

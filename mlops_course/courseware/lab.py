@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import secrets
@@ -24,6 +23,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from mlops_course.cli import ArgumentParser
 from mlops_course.config import project_root
 from mlops_course.courseware import commands
 from mlops_course.courseware import notebooks as nbio
@@ -173,20 +173,21 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 def cli(argv: list[str]) -> int:
     """Prepare ``mon-travail/`` and the settings, start JupyterLab, say where to begin."""
-    parser = argparse.ArgumentParser(
-        prog="mlops-course lab", description="Open the course in JupyterLab (what `make lab` does)."
+    parser = ArgumentParser(
+        prog="mlops-course lab",
+        description="Ouvre le cours dans JupyterLab (ce que fait `make lab`).",
     )
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help="port (default 8888, else a free one)"
+        "--port", type=int, default=DEFAULT_PORT, help="port (défaut : 8888, sinon un port libre)"
     )
-    parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    parser.add_argument("--no-browser", action="store_true", help="ne pas ouvrir de navigateur")
     parser.add_argument(
-        "--workspace", default=commands.WORKSPACE, help="folder of your exercise copies"
+        "--workspace", default=commands.WORKSPACE, help="dossier de vos copies d'exercices"
     )
     parser.add_argument(
         "--configure-only",
         action="store_true",
-        help="prepare mon-travail/ and the JupyterLab settings only (Binder's postBuild)",
+        help="préparer seulement mon-travail/ et les réglages de JupyterLab (postBuild de Binder)",
     )
     args, extra = parser.parse_known_args(argv)
     root = project_root()

@@ -19,7 +19,6 @@ does not exist yet is skipped.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import textwrap
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 import nbformat
 
 from mlops_course import quiz
+from mlops_course.cli import ArgumentParser
 from mlops_course.config import project_root
 from mlops_course.courseware import notebooks as nbio
 
@@ -155,11 +155,11 @@ def sync(root: Path | None = None, *, check: bool = False) -> tuple[list[Path], 
 
 def cli(argv: list[str]) -> int:
     """``mlops-course quiz [--check]``: sync the questionnaires of ``solutions/`` with the bank."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="mlops-course quiz",
-        description="Write the questionnaire of each solution notebook from mlops_course.quiz.",
+        description="Écrit le questionnaire de chaque notebook de solution (mlops_course.quiz).",
     )
-    parser.add_argument("--check", action="store_true", help="compare only, write nothing")
+    parser.add_argument("--check", action="store_true", help="comparer seulement, sans rien écrire")
     args = parser.parse_args(argv)
     root = project_root()
     stale, skipped = sync(root, check=args.check)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlops_course.cli import ArgumentParser
 from mlops_course.courseware import exercises as ex
 from mlops_course.courseware import notebooks as nbio
 from mlops_course.courseware.runner import build_dir
@@ -102,9 +102,13 @@ def summary(reports_dir: Path, seconds: float | None = None) -> tuple[str, int, 
 
 def cli(argv: list[str]) -> int:
     """Print the summary; exit 1 when a report holds a failure."""
-    parser = argparse.ArgumentParser(prog="mlops-course report")
-    parser.add_argument("--dir", type=Path, default=build_dir() / "reports")
-    parser.add_argument("--seconds", type=float, default=None, help="wall time of the run")
+    parser = ArgumentParser(
+        prog="mlops-course report", description="Affiche le bilan d'un `make check`."
+    )
+    parser.add_argument(
+        "--dir", type=Path, default=build_dir() / "reports", help="dossier des rapports"
+    )
+    parser.add_argument("--seconds", type=float, default=None, help="durée totale du lancement (s)")
     args = parser.parse_args(argv)
     text, _, failed = summary(args.dir, args.seconds)
     print(text)

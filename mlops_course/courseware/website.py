@@ -16,7 +16,6 @@ Notebooks are discovered (``NN_*.ipynb``), so the site follows the course as it 
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import shutil
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import nbformat
 
+from mlops_course.cli import ArgumentParser
 from mlops_course.config import project_root
 from mlops_course.courseware import notebooks as nbio
 from mlops_course.courseware.runner import build_dir
@@ -253,11 +253,13 @@ def build(root: Path | None = None, *, jobs: int = 2) -> Path:
 
 def cli(argv: list[str]) -> int:
     """``mlops-course site [--jobs N]``: build ``build/site/html``."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="mlops-course site",
-        description="Build the course as a static website (build/site/html/), offline.",
+        description="Construit le site statique du cours (build/site/html/), hors ligne.",
     )
-    parser.add_argument("--jobs", "-n", type=int, default=2, help="parallel workers (default 2)")
+    parser.add_argument(
+        "--jobs", "-n", type=int, default=2, help="processus en parallèle (défaut : 2)"
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:
