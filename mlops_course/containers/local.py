@@ -241,15 +241,23 @@ def serve(
 
 
 def _stop(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """SIGTERM to the server's process group, SIGKILL after ``timeout`` (Windows: the process)."""
     if process.poll() is not None:
         return
     try:
-        os.killpg(process.pid, signal.SIGTERM)
+        _signal(process, signal.SIGTERM)
         process.wait(timeout=timeout)
     except (ProcessLookupError, subprocess.TimeoutExpired):
         with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+            _signal(process, getattr(signal, "SIGKILL", signal.SIGTERM))
         process.wait(timeout=timeout)
+
+
+def _signal(process: subprocess.Popen[bytes], signum: int) -> None:
+    if hasattr(os, "killpg"):  # POSIX: the whole session started for the server
+        os.killpg(process.pid, signum)
+    else:  # Windows: no process group to signal; terminate() is TerminateProcess
+        process.terminate()
 
 
 # --------------------------------------------------------------------------------------
