@@ -8,13 +8,11 @@ exercise's, so the stub hides at least one occurrence behind a ``SOLUTION`` mark
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from mlops_course.courseware import notebooks as nbio
 
 #: skill -> (notebook number, pattern in lecture code, pattern the learner writes)
 SKILLS: dict[str, tuple[str, str, str]] = {
@@ -52,9 +50,8 @@ SKILLS: dict[str, tuple[str, str, str]] = {
 
 def code(folder: str, number: str) -> str:
     """The code cells of ``folder/NN_*.ipynb``, joined."""
-    (path,) = (ROOT / folder).glob(f"{number}_*.ipynb")
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
+    (path,) = (p for p in nbio.discover(folder) if p.name.startswith(f"{number}_"))
+    return "\n".join(cell.source for cell in nbio.read(path).cells if cell.cell_type == "code")
 
 
 @pytest.mark.parametrize("skill", sorted(SKILLS))
